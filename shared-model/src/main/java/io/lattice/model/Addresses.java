@@ -1,0 +1,61 @@
+package io.lattice.model;
+
+/**
+ * Every event-bus address Lattice uses, declared once. Verticles talk only through these.
+ *
+ * <p>Request/reply addresses carry a JSON body and reply JSON or fail with a {@code ReplyException} whose
+ * failure code is {@link io.lattice.model.protocol.ErrorCode#ordinal()} and whose message is the error code name,
+ * so the gateway maps every failure to a protocol error in one place.
+ */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  /** MessageVerticle (local consumer): persist a send, reply with the stored message. */
+  public static final String MESSAGE_SEND = "lattice.message.send";
+  /** MessageVerticle (local consumer): page messages after a sync cursor. */
+  public static final String MESSAGE_SYNC = "lattice.message.sync";
+  /** MessageVerticle (local consumer): history newest first, before a canonical position. */
+  public static final String MESSAGE_HISTORY = "lattice.message.history";
+  /** MessageVerticle (local consumer): conversation commands (create, list, members, get). */
+  public static final String CONVERSATION_CREATE = "lattice.conversation.create";
+  public static final String CONVERSATION_LIST = "lattice.conversation.list";
+  public static final String CONVERSATION_MEMBERS = "lattice.conversation.members";
+  /** MessageVerticle: typing indicator fan-out to the other participants (ephemeral). */
+  public static final String CONVERSATION_TYPING = "lattice.conversation.typing";
+
+  /** RouterVerticle (local consumer): register or unregister a user's connection on a gateway node. */
+  public static final String ROUTER_REGISTER = "lattice.router.register";
+  public static final String ROUTER_UNREGISTER = "lattice.router.unregister";
+  /** RouterVerticle (local consumer): where is a user (nodes of this region). */
+  public static final String ROUTER_LOOKUP = "lattice.router.lookup";
+  /** RouterVerticle (local consumer): deliver one frame to users' live connections; replies the offline users. */
+  public static final String ROUTER_DELIVER = "lattice.router.deliver";
+
+  /** PresenceVerticle (local consumer): merge receipt updates from a recipient. */
+  public static final String RECEIPT_UPDATE = "lattice.receipt.update";
+  /** PresenceVerticle (local consumer): the receipt states of one message. */
+  public static final String RECEIPT_GET = "lattice.receipt.get";
+  /** PresenceVerticle (local consumer): a node's live-connection count for users (absolute, idempotent). */
+  public static final String PRESENCE_REPORT = "lattice.presence.report";
+  /** PresenceVerticle (local consumer): presence of one user. */
+  public static final String PRESENCE_GET = "lattice.presence.get";
+  /** Published to every node of the region when a user's presence changes. */
+  public static final String PRESENCE_CHANGED = "lattice.presence.changed";
+
+  /** NotificationVerticle: a message for recipients with no live session. */
+  public static final String NOTIFY_OFFLINE = "lattice.notification.offline";
+
+  /** Published when a gateway node starts draining. */
+  public static final String NODE_DRAINING = "lattice.node.draining";
+
+  /** A gateway node's own inbox: frames to deliver to users connected to that node. */
+  public static String gatewayNode(String nodeId) {
+    return "lattice.gateway.node." + nodeId;
+  }
+
+  /** A node's ping address, used to gate readiness on a real cluster round trip. */
+  public static String nodePing(String nodeId) {
+    return "lattice.node.ping." + nodeId;
+  }
+}

@@ -1,0 +1,60 @@
+package io.lattice.store;
+
+import io.lattice.model.CanonicalOrder;
+import io.lattice.model.Message;
+import io.lattice.model.SyncCursor;
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable message history of the region.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Idempotent by messageId: appending or upserting a message whose id is stored returns the stored message
+ *       unchanged ({@code created = false}); it is never stored twice.</li>
+ *   <li>{@link #append} assigns, atomically with the insert, the next per-(conversation, sourceRegion) sequence
+ *       number and a Lamport timestamp {@code >= proposedLamport} and greater than every Lamport already stored for
+ *       the conversation, so within one source region sequence order and canonical order agree.</li>
+ *   <li>A message is durable when the returned future succeeds (the ack is sent after that).</li>
+ *   <li>Futures complete on the caller's context; implementations never block an event loop.</li>
+ * </ul>
+ */
+public interface MessageStore {
+
+  /** A message before the store gives it its sequence number and final Lamport timestamp. */
+  record NewMessage(String messageId, String conversationId, String senderId, String content, String mediaUrl,
+                    long createdAt, long proposedLamport, String sourceRegion) {
+  }
+
+  record AppendResult(Message message, boolean created) {
+  }
+
+  /** @param cursor the cursor after the returned messages (unchanged when there are none) */
+  record SyncPage(List<Message> messages, SyncCursor cursor, boolean hasMore) {
+  }
+
+  Future<AppendResult> append(NewMessage message);
+
+  /** Stores a message replicated from another region as is (its seq and lamport kept). Idempotent by id. */
+  Future<AppendResult> upsert(Message message);
+
+  Future<Optional<Message>> get(String messageId);
+
+  /**
+   * Every stored message of the conversation not covered by {@code cursor}, at most {@code limit}, in canonical
+   * order. The messages returned are, per source region, the lowest sequence numbers not covered, so the returned
+   * cursor covers exactly what was returned plus what the given cursor covered: paging never skips or repeats.
+   */
+  Future<SyncPage> sync(String conversationId, SyncCursor cursor, int limit);
+
+  /** History newest first, strictly before {@code before} in canonical order (null: from the newest). */
+  Future<List<Message>> history(String conversationId, CanonicalOrder.Position before, int limit);
+
+  /** The highest Lamport timestamp stored, so a restarted node's clock never goes backwards. */
+  Future<Long> maxLamport();
+
+  Future<Void> close();
+}
