@@ -17,16 +17,23 @@ public final class Addresses {
   public static final String MESSAGE_SYNC = "lattice.message.sync";
   /** MessageVerticle (local consumer): history newest first, before a canonical position. */
   public static final String MESSAGE_HISTORY = "lattice.message.history";
+  /** MessageVerticle (local consumer): messages of a conversation by id, checked for a participant. */
+  public static final String MESSAGE_LOOKUP = "lattice.message.lookup";
   /** MessageVerticle (local consumer): conversation commands (create, list, members, get). */
   public static final String CONVERSATION_CREATE = "lattice.conversation.create";
   public static final String CONVERSATION_LIST = "lattice.conversation.list";
   public static final String CONVERSATION_MEMBERS = "lattice.conversation.members";
+  public static final String CONVERSATION_GET = "lattice.conversation.get";
+  /** Published to every node of the region when a conversation's members change (cache invalidation). */
+  public static final String CONVERSATION_CHANGED = "lattice.conversation.changed";
   /** MessageVerticle: typing indicator fan-out to the other participants (ephemeral). */
   public static final String CONVERSATION_TYPING = "lattice.conversation.typing";
 
   /** RouterVerticle (local consumer): register or unregister a user's connection on a gateway node. */
   public static final String ROUTER_REGISTER = "lattice.router.register";
   public static final String ROUTER_UNREGISTER = "lattice.router.unregister";
+  /** RouterVerticle (local consumer): a heartbeat round of one node: refresh its users' entries. */
+  public static final String ROUTER_REFRESH = "lattice.router.refresh";
   /** RouterVerticle (local consumer): where is a user (nodes of this region). */
   public static final String ROUTER_LOOKUP = "lattice.router.lookup";
   /** RouterVerticle (local consumer): deliver one frame to users' live connections; replies the offline users. */
@@ -38,7 +45,9 @@ public final class Addresses {
   public static final String RECEIPT_GET = "lattice.receipt.get";
   /** PresenceVerticle (local consumer): a node's live-connection count for users (absolute, idempotent). */
   public static final String PRESENCE_REPORT = "lattice.presence.report";
-  /** PresenceVerticle (local consumer): presence of one user. */
+  /** PresenceVerticle (local consumer): a heartbeat round of one node: refresh its users' presence. */
+  public static final String PRESENCE_REFRESH = "lattice.presence.refresh";
+  /** PresenceVerticle (local consumer): presence of users. */
   public static final String PRESENCE_GET = "lattice.presence.get";
   /** Published to every node of the region when a user's presence changes. */
   public static final String PRESENCE_CHANGED = "lattice.presence.changed";

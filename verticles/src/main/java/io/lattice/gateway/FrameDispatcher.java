@@ -1,0 +1,162 @@
+package io.lattice.gateway;
+
+import io.lattice.bus.BusErrors;
+import io.lattice.model.Addresses;
+import io.lattice.model.Message;
+import io.lattice.model.protocol.ClientFrame;
+import io.lattice.model.protocol.ErrorCode;
+import io.lattice.model.protocol.FrameParser;
+import io.lattice.model.protocol.ProtocolException;
+import io.lattice.model.protocol.ServerFrames;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Clock;
+
+/**
+ * Turns client frames into event-bus requests and their replies into frames. The gateway edge: every failure of a
+ * frame, whatever raised it, becomes one {@code error} frame here (through {@link BusErrors#toProtocol}), and the
+ * connection stays open.
+ *
+ * <p>Threading: runs on the gateway verticle's event loop.
+ */
+final class FrameDispatcher {
+  private static final long TYPING_MIN_INTERVAL_MS = 1000;
+
+  private final Vertx vertx;
+  private final Connections connections;
+  private final FrameParser parser;
+  private final GatewayMetrics metrics;
+  private final Clock clock;
+  private final double sendRate;
+  private final double sendBurst;
+  private final DeliveryOptions requestOptions = new DeliveryOptions().setSendTimeout(10_000);
+  private int inFlightSends;
+
+  FrameDispatcher(Vertx vertx, Connections connections, JsonObject conf, GatewayMetrics metrics, Clock clock) {
+    this.vertx = vertx;
+    this.connections = connections;
+    this.parser = new FrameParser(conf.getInteger("maxContentChars", 16 * 1024));
+    this.metrics = metrics;
+    this.clock = clock;
+    JsonObject rate = conf.getJsonObject("rateLimit", new JsonObject());
+    this.sendRate = rate.getDouble("perSecond", 20.0);
+    this.sendBurst = rate.getDouble("burst", 40.0);
+  }
+
+  void onText(Connection connection, String text) {
+    connection.lastSeenMillis = clock.millis();
+    ClientFrame frame;
+    try {
+      frame = parser.parse(text);
+    } catch (ProtocolException e) {
+      replyError(connection, e, clientMsgIdOf(text, e));
+      return;
+    }
+    if (frame instanceof ClientFrame.Send send) {
+      send(connection, send);
+    } else if (frame instanceof ClientFrame.Receipt receipt) {
+      request(connection, Addresses.RECEIPT_UPDATE, new JsonObject()
+          .put("conversationId", receipt.conversationId())
+          .put("messageIds", new JsonArray(receipt.messageIds()))
+          .put("status", receipt.status().name()), false);
+    } else if (frame instanceof ClientFrame.Sync sync) {
+      request(connection, Addresses.MESSAGE_SYNC, new JsonObject()
+          .put("conversationId", sync.conversationId()).put("cursor", sync.cursor())
+          .put("limit", sync.limit()), true);
+    } else if (frame instanceof ClientFrame.Ping) {
+      connection.write(ServerFrames.pong().encode());
+    } else if (frame instanceof ClientFrame.Typing typing) {
+      typing(connection, typing);
+    } else if (frame instanceof ClientFrame.SubscribePresence subscribe) {
+      subscribePresence(connection, subscribe);
+    }
+  }
+
+  void onBinary(Connection connection) {
+    connection.lastSeenMillis = clock.millis();
+    replyError(connection, new ProtocolException(ErrorCode.BAD_JSON, "binary frames are not supported"), null);
+  }
+
+  private void send(Connection connection, ClientFrame.Send send) {
+    long wait = connections.takeSendToken(connection.userId, sendRate, sendBurst, clock.millis());
+    if (wait > 0) {
+      replyError(connection, new ProtocolException(ErrorCode.RATE_LIMITED, "send rate exceeded", wait),
+          send.clientMsgId());
+      return;
+    }
+    long started = System.nanoTime();
+    inFlightSends++;
+    JsonObject body = new JsonObject().put("userId", connection.userId).put("clientMsgId", send.clientMsgId())
+        .put("conversationId", send.conversationId()).put("content", send.content())
+        .put("mediaUrl", send.mediaUrl());
+    vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_SEND, body, requestOptions).onComplete(ar -> {
+      inFlightSends--;
+      if (ar.succeeded()) {
+        metrics.acked(System.nanoTime() - started);
+        connection.write(ServerFrames.ack(send.clientMsgId(), Message.fromJson(ar.result().body())).encode());
+      } else {
+        replyError(connection, BusErrors.toProtocol(ar.cause()), send.clientMsgId());
+      }
+    });
+  }
+
+  private void typing(Connection connection, ClientFrame.Typing typing) {
+    long now = clock.millis();
+    if (now - connection.lastTypingMillis < TYPING_MIN_INTERVAL_MS) {
+      return;
+    }
+    connection.lastTypingMillis = now;
+    request(connection, Addresses.CONVERSATION_TYPING, new JsonObject()
+        .put("conversationId", typing.conversationId()), false);
+  }
+
+  private void subscribePresence(Connection connection, ClientFrame.SubscribePresence subscribe) {
+    connections.subscribePresence(connection, subscribe.userIds());
+    vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_GET,
+        new JsonObject().put("userIds", new JsonArray(subscribe.userIds())), requestOptions).onComplete(ar -> {
+          if (ar.succeeded()) {
+            ar.result().body().getJsonArray("presence").forEach(p -> connection.write(((JsonObject) p).encode()));
+          } else {
+            replyError(connection, BusErrors.toProtocol(ar.cause()), null);
+          }
+        });
+  }
+
+  /** A request on behalf of the connection's user; the reply is written as a frame when {@code replyIsFrame}. */
+  private void request(Connection connection, String address, JsonObject body, boolean replyIsFrame) {
+    body.put("userId", connection.userId);
+    vertx.eventBus().<JsonObject>request(address, body, requestOptions).onComplete(ar -> {
+      if (ar.failed()) {
+        replyError(connection, BusErrors.toProtocol(ar.cause()), null);
+      } else if (replyIsFrame) {
+        connection.write(ar.result().body().encode());
+      }
+    });
+  }
+
+  private void replyError(Connection connection, ProtocolException error, String clientMsgId) {
+    metrics.error(error.code());
+    connection.write(ServerFrames.error(error.code(), error.getMessage(), clientMsgId, error.retryAfterMs())
+        .encode());
+  }
+
+  /** Best effort: a rejected send still names its clientMsgId, so the client knows which send failed. */
+  private static String clientMsgIdOf(String text, ProtocolException e) {
+    if (e.code() == ErrorCode.BAD_JSON || !text.contains("clientMsgId")) {
+      return null;
+    }
+    try {
+      Object id = new JsonObject(text).getValue("clientMsgId");
+      return id instanceof String s && s.length() <= FrameParser.MAX_ID_LENGTH ? s : null;
+    } catch (RuntimeException ignored) {
+      return null;
+    }
+  }
+
+  int inFlightSends() {
+    return inFlightSends;
+  }
+}

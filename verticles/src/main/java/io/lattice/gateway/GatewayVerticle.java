@@ -1,0 +1,287 @@
+package io.lattice.gateway;
+
+import io.lattice.NodeIdentity;
+import io.lattice.bus.TokenBucket;
+import io.lattice.media.MediaRoutes;
+import io.lattice.model.Addresses;
+import io.lattice.model.protocol.ErrorCode;
+import io.lattice.model.protocol.ProtocolException;
+import io.lattice.model.protocol.ServerFrames;
+import io.lattice.store.BlobStore;
+import io.lattice.store.embedded.FileBlobStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The region's edge on this node: WebSocket at /ws, SockJS at /sockjs, the HTTP API, the web client, /health and
+ * /metrics. Owns the node's client connections; everything else is asked over the event bus.
+ *
+ * <p>Frames for users on this node arrive at {@link Addresses#gatewayNode} (one message per node, not per
+ * connection) and are written with backpressure by {@link Connection}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  static final short CLOSE_GOING_AWAY = 1001;
+
+  private final NodeIdentity node;
+  private final BlobStore blobs;
+  private final Clock clock;
+  private final Connections connections = new Connections();
+  private Auth auth;
+  private FrameDispatcher dispatcher;
+  private HttpApi api;
+  private GatewayMetrics metrics;
+  private HttpServer server;
+  private TokenBucket admission;
+  private long nextConnectionId;
+  private int heartbeatSeconds;
+  private int outboxLimit;
+  private volatile boolean draining;
+
+  public GatewayVerticle(NodeIdentity node, BlobStore blobs, Clock clock) {
+    this.node = node;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    heartbeatSeconds = conf.getInteger("heartbeatSeconds", 30);
+    outboxLimit = conf.getInteger("outboxLimit", 2000);
+    admission = new TokenBucket(conf.getDouble("maxNewConnectionsPerSecond", 5000.0),
+        conf.getDouble("maxNewConnectionsPerSecond", 5000.0), clock.millis());
+    auth = new Auth(vertx, conf.getJsonObject("auth", new JsonObject()), clock);
+    metrics = new GatewayMetrics(node.region(), node.nodeId(), connections::size);
+    dispatcher = new FrameDispatcher(vertx, connections, conf, metrics, clock);
+    api = new HttpApi(vertx, auth, blobs, metrics, conf);
+
+    var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(Addresses.gatewayNode(node.nodeId()), m -> deliver(m.body()));
+    bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> presenceChanged(m.body()));
+    long round = Math.max(500, Math.min(heartbeatSeconds, 20) * 1000L / 2);
+    vertx.setPeriodic(round, id -> heartbeatRound());
+
+    int maxFrame = conf.getInteger("maxFrameBytes", 64 * 1024);
+    HttpServerOptions options = new HttpServerOptions().setHost(conf.getString("host", "127.0.0.1"))
+        .setPort(conf.getInteger("port", 8081)).setMaxWebSocketFrameSize(maxFrame)
+        .setMaxWebSocketMessageSize(maxFrame).setCompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router(maxFrame)).listen()
+        .onSuccess(s -> server = s);
+  }
+
+  private Router router(int maxFrame) {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/ws").handler(this::upgrade);
+    SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
+        .setHeartbeatInterval(25_000).setMaxBytesStreaming(maxFrame * 2));
+    router.route("/sockjs/*").handler(this::authenticateSockJs);
+    router.route("/sockjs/*").subRouter(sockJs.socketHandler(this::openSockJs));
+    api.mount(router);
+    if (blobs instanceof FileBlobStore files) {
+      MediaRoutes.mount(router, files, token -> {
+        Future<String> user = auth.verify(token);
+        return user.isComplete() && user.succeeded();
+      });
+    }
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().failureHandler(ctx -> api.fail(ctx, ctx.failure() != null ? ctx.failure()
+        : new ProtocolException(statusCode(ctx.statusCode()), "request failed")));
+    return router;
+  }
+
+  private static ErrorCode statusCode(int status) {
+    return switch (status) {
+      case 401 -> ErrorCode.UNAUTHORIZED;
+      case 403 -> ErrorCode.FORBIDDEN;
+      case 404 -> ErrorCode.NOT_FOUND;
+      case 413 -> ErrorCode.TOO_LARGE;
+      case 400 -> ErrorCode.BAD_JSON;
+      default -> ErrorCode.INTERNAL;
+    };
+  }
+
+  private void health(RoutingContext ctx) {
+    ctx.response().setStatusCode(draining ? 503 : 200).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", draining ? "draining" : "ready").put("region", node.region())
+            .put("node", node.nodeId()).put("connections", connections.size()).encode());
+  }
+
+  /** 401 before the upgrade for a bad token; 503 with Retry-After while draining or over the admission rate. */
+  private void upgrade(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    auth.verify(Auth.tokenOf(ctx.request())).onComplete(ar -> {
+      if (ar.failed()) {
+        api.fail(ctx, ar.cause());
+        return;
+      }
+      ctx.request().toWebSocket().onSuccess(ws -> openWebSocket(ws, ar.result()))
+          .onFailure(e -> LOG.debug("upgrade failed: {}", e.toString()));
+    });
+  }
+
+  private boolean admit(RoutingContext ctx) {
+    long wait = draining ? 1000 : admission.tryTake(clock.millis());
+    if (wait == 0) {
+      return true;
+    }
+    ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait / 1000)));
+    api.fail(ctx, new ProtocolException(ErrorCode.UNAVAILABLE, draining ? "node is draining" : "too many new "
+        + "connections, retry"));
+    return false;
+  }
+
+  private void authenticateSockJs(RoutingContext ctx) {
+    auth.verify(Auth.tokenOf(ctx.request())).onComplete(ar -> {
+      if (ar.failed()) {
+        api.fail(ctx, ar.cause());
+      } else {
+        ctx.put(HttpApi.USER, ar.result());
+        ctx.next();
+      }
+    });
+  }
+
+  private void openWebSocket(ServerWebSocket ws, String userId) {
+    Connection connection = open(ClientSocket.of(ws), userId);
+    ws.textMessageHandler(text -> dispatcher.onText(connection, text));
+    ws.binaryMessageHandler(b -> dispatcher.onBinary(connection));
+    ws.exceptionHandler(e -> LOG.debug("socket of {}: {}", userId, e.toString()));
+    ws.closeHandler(v -> closed(connection));
+  }
+
+  private void openSockJs(SockJSSocket socket) {
+    String userId = socket.routingContext() == null ? null : socket.routingContext().get(HttpApi.USER);
+    if (userId == null) {
+      socket.close(4401, "unauthorized");
+      return;
+    }
+    Connection connection = open(ClientSocket.of(socket), userId);
+    socket.handler(buffer -> dispatcher.onText(connection, buffer.toString()));
+    socket.exceptionHandler(e -> LOG.debug("sockjs of {}: {}", userId, e.toString()));
+    socket.closeHandler(v -> closed(connection));
+  }
+
+  /**
+   * Registers the connection; {@code ready} is written once the router knows this node holds the user, so that
+   * anything sent after ready is delivered live.
+   */
+  private Connection open(ClientSocket socket, String userId) {
+    Connection connection = new Connection(++nextConnectionId, userId, socket, outboxLimit, clock.millis());
+    int count = connections.add(connection);
+    Future<?> registered = count == 1
+        ? vertx.eventBus().request(Addresses.ROUTER_REGISTER, new JsonObject().put("userId", userId)
+        .put("nodeId", node.nodeId()))
+        : Future.succeededFuture();
+    registered.onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("could not register {} on {}: {}", userId, node.nodeId(), ar.cause().toString());
+      }
+      connection.write(ServerFrames.ready(userId, node.region(), node.nodeId(), heartbeatSeconds).encode());
+    });
+    reportPresence(userId);
+    return connection;
+  }
+
+  private void closed(Connection connection) {
+    connection.markClosed();
+    int remaining = connections.remove(connection);
+    if (remaining == 0) {
+      vertx.eventBus().request(Addresses.ROUTER_UNREGISTER, new JsonObject().put("userId", connection.userId)
+          .put("nodeId", node.nodeId()));
+    }
+    if (remaining >= 0) {
+      reportPresence(connection.userId);
+    }
+  }
+
+  private void reportPresence(String userId) {
+    vertx.eventBus().request(Addresses.PRESENCE_REPORT, new JsonObject().put("userId", userId)
+        .put("nodeId", node.nodeId()).put("count", connections.countOf(userId)));
+  }
+
+  private void deliver(JsonObject event) {
+    String frame = event.getJsonObject("frame").encode();
+    for (Object userId : event.getJsonArray("userIds")) {
+      for (Connection connection : connections.of((String) userId)) {
+        connection.write(frame);
+      }
+    }
+  }
+
+  private void presenceChanged(JsonObject presence) {
+    String userId = presence.getString("userId");
+    var subscribers = connections.presenceSubscribersOf(userId);
+    if (!subscribers.isEmpty()) {
+      String frame = presence.encode();
+      subscribers.forEach(c -> c.write(frame));
+    }
+  }
+
+  /** Closes silent connections and refreshes this node's session and presence entries before they expire. */
+  private void heartbeatRound() {
+    long now = clock.millis();
+    long silentLimit = 2L * heartbeatSeconds * 1000;
+    for (Connection connection : connections.all()) {
+      if (now - connection.lastSeenMillis > silentLimit) {
+        connection.close(CLOSE_GOING_AWAY, "heartbeat timeout");
+      }
+    }
+    connections.forgetIdleBuckets(now);
+    if (!connections.users().isEmpty()) {
+      JsonObject refresh = new JsonObject().put("nodeId", node.nodeId())
+          .put("userIds", new JsonArray(List.copyOf(connections.users())));
+      vertx.eventBus().request(Addresses.ROUTER_REFRESH, refresh);
+      vertx.eventBus().request(Addresses.PRESENCE_REFRESH, refresh);
+    }
+  }
+
+  /**
+   * Drain: /health turns 503, new connections are refused, clients are told to reconnect elsewhere (with jitter so
+   * they do not all arrive at once), in-flight sends finish, then sockets close.
+   */
+  @Override
+  public Future<?> stop() {
+    draining = true;
+    for (Connection connection : connections.all()) {
+      long afterMs = ThreadLocalRandom.current().nextLong(250, 2000);
+      connection.write(ServerFrames.reconnect("draining", afterMs).encode());
+    }
+    Promise<Void> flushed = Promise.promise();
+    long deadline = clock.millis() + 5000;
+    vertx.setPeriodic(50, id -> {
+      if (dispatcher.inFlightSends() == 0 || clock.millis() > deadline) {
+        vertx.cancelTimer(id);
+        flushed.complete();
+      }
+    });
+    return flushed.future().compose(v -> {
+      connections.all().forEach(c -> c.close(CLOSE_GOING_AWAY, "draining"));
+      return server == null ? Future.succeededFuture() : server.close();
+    });
+  }
+}

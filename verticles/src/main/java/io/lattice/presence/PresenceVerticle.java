@@ -1,0 +1,163 @@
+package io.lattice.presence;
+
+import io.lattice.NodeIdentity;
+import io.lattice.bus.BusErrors;
+import io.lattice.model.Addresses;
+import io.lattice.model.LamportClock;
+import io.lattice.model.Message;
+import io.lattice.model.crdt.PresenceState;
+import io.lattice.model.crdt.ReceiptState;
+import io.lattice.model.protocol.ServerFrames;
+import io.lattice.store.PresenceStore;
+import io.lattice.store.ReceiptStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The two CRDTs: delivery receipts (merged by max per field) and presence (one slot per region). Owns the
+ * ReceiptStore and the PresenceStore. Receipt and presence changes are pushed to the users who care through the
+ * router; presence changes are also published to every gateway of the region for presence subscribers.
+ */
+public final class PresenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
+
+  private final NodeIdentity node;
+  private final ReceiptStore receipts;
+  private final PresenceStore presence;
+  private final LamportClock lamport;
+  private final Clock clock;
+  private Duration presenceTtl;
+
+  public PresenceVerticle(NodeIdentity node, ReceiptStore receipts, PresenceStore presence, LamportClock lamport,
+                          Clock clock) {
+    this.node = node;
+    this.receipts = receipts;
+    this.presence = presence;
+    this.lamport = lamport;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    presenceTtl = Duration.ofSeconds(config().getLong("ttlSeconds", 60L));
+    var bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.localConsumer(Addresses.RECEIPT_UPDATE, BusErrors.handler(this::updateReceipts)).completion(),
+        bus.localConsumer(Addresses.RECEIPT_GET, BusErrors.handler(this::getReceipts)).completion(),
+        bus.localConsumer(Addresses.PRESENCE_REPORT, BusErrors.handler(this::report)).completion(),
+        bus.localConsumer(Addresses.PRESENCE_REFRESH, BusErrors.handler(this::refresh)).completion(),
+        bus.localConsumer(Addresses.PRESENCE_GET, BusErrors.handler(this::getPresence)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.NODE_DRAINING, m -> nodeGone(m.body())).completion()));
+  }
+
+  /**
+   * A recipient marks messages delivered or read. Only messages of the conversation, not sent by the recipient,
+   * count; each merged state that changed goes to the sender and to the recipient's other devices.
+   */
+  private Future<JsonObject> updateReceipts(JsonObject request) {
+    String userId = request.getString("userId");
+    String conversationId = request.getString("conversationId");
+    boolean read = "read".equals(request.getString("status"));
+    JsonObject lookup = new JsonObject().put("userId", userId).put("conversationId", conversationId)
+        .put("messageIds", request.getJsonArray("messageIds"));
+    return vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, lookup).compose(reply -> {
+      long now = lamport.tick();
+      List<ReceiptStore.ReceiptUpdate> updates = new ArrayList<>();
+      Map<String, String> senders = new java.util.HashMap<>();
+      for (Object item : reply.body().getJsonArray("messages")) {
+        Message message = Message.fromJson((JsonObject) item);
+        if (message.senderId().equals(userId)) {
+          continue;
+        }
+        senders.put(message.messageId(), message.senderId());
+        ReceiptState state = new ReceiptState(message.lamport(), read ? 0 : now, read ? now : 0);
+        updates.add(new ReceiptStore.ReceiptUpdate(new ReceiptStore.ReceiptKey(message.messageId(), userId), state));
+      }
+      if (updates.isEmpty()) {
+        return Future.succeededFuture(new JsonObject().put("updated", 0));
+      }
+      return receipts.merge(updates).map(merged -> {
+        int changed = 0;
+        for (ReceiptStore.Merged m : merged) {
+          if (m.changed()) {
+            changed++;
+            JsonObject frame = ServerFrames.receipt(m.key().messageId(), conversationId, userId, m.state());
+            vertx.eventBus().request(Addresses.ROUTER_DELIVER, new JsonObject()
+                .put("userIds", new JsonArray().add(senders.get(m.key().messageId())).add(userId))
+                .put("frame", frame));
+          }
+        }
+        return new JsonObject().put("updated", changed);
+      });
+    });
+  }
+
+  private Future<JsonObject> getReceipts(JsonObject request) {
+    String messageId = request.getString("messageId");
+    JsonObject lookup = new JsonObject().put("userId", request.getString("userId"))
+        .put("conversationId", request.getString("conversationId"))
+        .put("messageIds", new JsonArray().add(messageId));
+    return vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, lookup)
+        .compose(reply -> receipts.get(messageId))
+        .map(states -> {
+          JsonObject json = new JsonObject();
+          states.forEach((recipient, state) -> json.put(recipient, state.toJson()));
+          return new JsonObject().put("messageId", messageId).put("receipts", json);
+        });
+  }
+
+  private Future<JsonObject> report(JsonObject request) {
+    String userId = request.getString("userId");
+    return presence.report(userId, node.region(), request.getString("nodeId"), request.getLong("count"),
+        presenceTtl).map(state -> {
+          publishChange(userId, state);
+          return presenceJson(userId, state);
+        });
+  }
+
+  private Future<JsonObject> refresh(JsonObject request) {
+    List<String> users = new ArrayList<>();
+    request.getJsonArray("userIds", new JsonArray()).forEach(u -> users.add((String) u));
+    return presence.refresh(users, node.region(), request.getString("nodeId"), presenceTtl).map(new JsonObject());
+  }
+
+  private Future<JsonObject> getPresence(JsonObject request) {
+    List<String> users = new ArrayList<>();
+    request.getJsonArray("userIds", new JsonArray()).forEach(u -> users.add((String) u));
+    return Future.all(users.stream().map(presence::get).toList()).map(all -> {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < users.size(); i++) {
+        out.add(presenceJson(users.get(i), all.resultAt(i)));
+      }
+      return new JsonObject().put("presence", out);
+    });
+  }
+
+  private void nodeGone(JsonObject event) {
+    if (!event.getBoolean("dead", false)) {
+      return;
+    }
+    presence.removeNode(node.region(), event.getString("nodeId"))
+        .onSuccess(changed -> changed.forEach(this::publishChange))
+        .onFailure(e -> LOG.warn("could not drop presence of node {}: {}", event.getString("nodeId"), e.toString()));
+  }
+
+  private void publishChange(String userId, PresenceState state) {
+    vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, presenceJson(userId, state));
+  }
+
+  private JsonObject presenceJson(String userId, PresenceState state) {
+    long now = clock.millis();
+    return ServerFrames.presence(userId, state.online(now), state.liveRegions(now));
+  }
+}

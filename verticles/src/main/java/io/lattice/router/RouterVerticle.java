@@ -1,0 +1,146 @@
+package io.lattice.router;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.lattice.NodeIdentity;
+import io.lattice.bus.BusErrors;
+import io.lattice.model.Addresses;
+import io.lattice.store.SessionDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The session router: knows which gateway nodes of the region hold each user's connections (the
+ * {@link SessionDirectory}) and delivers frames to them, one event-bus message per node, not per connection.
+ *
+ * <p>It also watches Hazelcast membership: when a node dies, every survivor removes that node's sessions (removal is
+ * idempotent, so all of them doing it is harmless) instead of waiting for the TTL.
+ */
+public final class RouterVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterVerticle.class);
+  /** Hazelcast member uuid -> Lattice node id, so a dead member can be named. */
+  public static final String NODES_MAP = "lattice.nodes";
+
+  private final NodeIdentity node;
+  private final SessionDirectory sessions;
+  private final HazelcastInstance hazelcast;
+  private Duration ttl;
+  private UUID membershipListener;
+
+  public RouterVerticle(NodeIdentity node, SessionDirectory sessions, HazelcastInstance hazelcast) {
+    this.node = node;
+    this.sessions = sessions;
+    this.hazelcast = hazelcast;
+  }
+
+  @Override
+  public Future<?> start() {
+    ttl = Duration.ofSeconds(config().getLong("sessionTtlSeconds", 60L));
+    var bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.localConsumer(Addresses.ROUTER_REGISTER, BusErrors.handler(this::register)).completion(),
+        bus.localConsumer(Addresses.ROUTER_UNREGISTER, BusErrors.handler(this::unregister)).completion(),
+        bus.localConsumer(Addresses.ROUTER_REFRESH, BusErrors.handler(this::refresh)).completion(),
+        bus.localConsumer(Addresses.ROUTER_LOOKUP, BusErrors.handler(this::lookup)).completion(),
+        bus.localConsumer(Addresses.ROUTER_DELIVER, BusErrors.handler(this::deliver)).completion(),
+        watchMembership()));
+  }
+
+  private Future<Void> watchMembership() {
+    IMap<String, String> nodes = hazelcast.getMap(NODES_MAP);
+    String self = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        context.runOnContext(v -> nodeLeft(nodes, event.getMember().getUuid().toString()));
+      }
+    });
+    return Future.fromCompletionStage(nodes.putAsync(self, node.nodeId()), context).mapEmpty();
+  }
+
+  private void nodeLeft(IMap<String, String> nodes, String memberUuid) {
+    Future.fromCompletionStage(nodes.getAsync(memberUuid), context).compose(nodeId -> {
+      if (nodeId == null || nodeId.equals(node.nodeId())) {
+        return Future.succeededFuture();
+      }
+      LOG.warn("node {} left the region; dropping its sessions", nodeId);
+      vertx.eventBus().publish(Addresses.NODE_DRAINING, new JsonObject().put("nodeId", nodeId).put("dead", true));
+      return sessions.removeNode(nodeId);
+    }).onFailure(e -> LOG.warn("could not drop sessions of member {}: {}", memberUuid, e.toString()));
+  }
+
+  private Future<JsonObject> register(JsonObject request) {
+    return sessions.register(request.getString("userId"), request.getString("nodeId"), ttl).map(new JsonObject());
+  }
+
+  private Future<JsonObject> unregister(JsonObject request) {
+    return sessions.unregister(request.getString("userId"), request.getString("nodeId")).map(new JsonObject());
+  }
+
+  private Future<JsonObject> refresh(JsonObject request) {
+    List<String> users = strings(request.getJsonArray("userIds"));
+    return sessions.refresh(users, request.getString("nodeId"), ttl).map(new JsonObject());
+  }
+
+  private Future<JsonObject> lookup(JsonObject request) {
+    return sessions.lookup(strings(request.getJsonArray("userIds"))).map(found -> {
+      JsonObject users = new JsonObject();
+      found.forEach((user, nodes) -> users.put(user, new JsonArray(List.copyOf(nodes))));
+      return new JsonObject().put("users", users);
+    });
+  }
+
+  /** One message per gateway node holding any of the users; replies with the users that have no live session. */
+  private Future<JsonObject> deliver(JsonObject request) {
+    JsonObject frame = request.getJsonObject("frame");
+    return sessions.lookup(strings(request.getJsonArray("userIds"))).map(found -> {
+      Map<String, JsonArray> byNode = new HashMap<>();
+      JsonArray offline = new JsonArray();
+      found.forEach((user, nodes) -> {
+        if (nodes.isEmpty()) {
+          offline.add(user);
+        }
+        for (String nodeId : nodes) {
+          byNode.computeIfAbsent(nodeId, n -> new JsonArray()).add(user);
+        }
+      });
+      byNode.forEach((nodeId, users) -> vertx.eventBus().send(Addresses.gatewayNode(nodeId),
+          new JsonObject().put("userIds", users).put("frame", frame)));
+      return new JsonObject().put("offline", offline);
+    });
+  }
+
+  private static List<String> strings(JsonArray array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(v -> out.add((String) v));
+    }
+    return out;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membershipListener != null) {
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
+    return sessions.removeNode(node.nodeId());
+  }
+
+}

@@ -1,0 +1,93 @@
+package io.lattice.store.embedded;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.lattice.store.SessionDirectory;
+import io.lattice.store.embedded.SessionProcessors.SessionNodes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link SessionDirectory} in a Hazelcast {@link IMap} of the region's cluster: user id to the nodes holding the
+ * user's connections, each with its own expiry.
+ *
+ * <p>Why in memory only: the directory describes live TCP connections, which a full-cluster restart drops anyway;
+ * clients reconnect and register again. Why per-(user, node) expiries inside the value rather than one TTL per
+ * entry: several nodes share one entry, each refreshing on its own schedule. Every change is an entry processor,
+ * atomic per user, and reads ignore expired nodes by the injected clock; the map-level TTL set on each write only
+ * reclaims entries nobody refreshes any more.
+ *
+ * <p>Refresh re-adds a node's entry if it is missing (e.g. it expired during a long GC pause): the node still holds
+ * the connection, and a stale entry costs at most one wasted delivery attempt.
+ */
+public final class HazelcastSessionDirectory implements SessionDirectory {
+
+  /** The IMap of this directory. */
+  public static final String MAP_NAME = "lattice.sessions";
+
+  private final Vertx vertx;
+  private final IMap<String, SessionNodes> map;
+  private final Clock clock;
+
+  public HazelcastSessionDirectory(Vertx vertx, HazelcastInstance hz, Clock clock) {
+    this.vertx = vertx;
+    this.map = hz.getMap(MAP_NAME);
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<Void> register(String userId, String nodeId, Duration ttl) {
+    long now = clock.millis();
+    return HazelcastSupport.onCaller(vertx,
+        map.submitToKey(userId, new SessionProcessors.Put(nodeId, now + ttl.toMillis(), now)));
+  }
+
+  @Override
+  public Future<Void> unregister(String userId, String nodeId) {
+    return HazelcastSupport.onCaller(vertx,
+        map.submitToKey(userId, new SessionProcessors.Remove(nodeId, clock.millis())));
+  }
+
+  @Override
+  public Future<Void> refresh(Collection<String> userIds, String nodeId, Duration ttl) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long now = clock.millis();
+    return HazelcastSupport.onCaller(vertx,
+        map.submitToKeys(new HashSet<>(userIds), new SessionProcessors.Put(nodeId, now + ttl.toMillis(), now)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Map<String, Set<String>>> lookup(Collection<String> userIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return HazelcastSupport.onCaller(vertx,
+        map.submitToKeys(new HashSet<>(userIds), new SessionProcessors.Read(clock.millis()))).map(found -> {
+          Map<String, Set<String>> result = new HashMap<>();
+          for (String user : userIds) {
+            Set<String> nodes = found.get(user);
+            result.put(user, nodes == null ? Set.of() : Set.copyOf(nodes));
+          }
+          return result;
+        });
+  }
+
+  /** Scans every entry: IMap has no asynchronous form of executeOnEntries, so it runs on a worker thread. */
+  @Override
+  public Future<Void> removeNode(String nodeId) {
+    long now = clock.millis();
+    return HazelcastSupport.blocking(vertx, () -> map.executeOnEntries(new SessionProcessors.Remove(nodeId, now)))
+        .mapEmpty();
+  }
+}

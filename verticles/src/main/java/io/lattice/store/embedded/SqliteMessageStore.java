@@ -1,0 +1,264 @@
+package io.lattice.store.embedded;
+
+import io.lattice.model.CanonicalOrder;
+import io.lattice.model.Message;
+import io.lattice.model.SyncCursor;
+import io.lattice.store.MessageStore;
+import io.vertx.core.Future;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link MessageStore} on the region's SQLite file.
+ *
+ * <p>Sequence numbers and Lamport timestamps come from the counter tables, read and raised in the same
+ * {@code BEGIN IMMEDIATE} transaction as the insert: the write lock is file-wide, so two nodes of the region
+ * appending to one conversation at the same moment still get distinct, contiguous sequence numbers.
+ *
+ * <p>Sync returns, per source region, only the contiguous run of sequence numbers after the cursor. A gap (a
+ * replicated message that has not arrived yet while a later one has) stops that region's run: returning the later
+ * message would move the cursor past the missing one and the client would never receive it. Within one source
+ * region sequence order and canonical order agree, so the k-way merge of those runs is in canonical order.
+ *
+ * <p>History orders by SQLite's binary collation of region and id, which matches Java's {@link String#compareTo}
+ * for the ASCII identifiers the system generates.
+ */
+public final class SqliteMessageStore implements MessageStore {
+
+  private static final String COLUMNS = "message_id, conversation_id, sender_id, content, media_url, created_at, "
+      + "lamport, source_region, seq";
+
+  private final SqliteDatabase db;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Takes a reference on {@code db}, given back by {@link #close()}. */
+  public SqliteMessageStore(SqliteDatabase db) {
+    this.db = db.retain();
+  }
+
+  @Override
+  public Future<AppendResult> append(NewMessage m) {
+    return db.write(c -> {
+      Optional<Message> stored = find(c, m.messageId());
+      if (stored.isPresent()) {
+        return new AppendResult(stored.get(), false);
+      }
+      long seq = lastSeq(c, m.conversationId(), m.sourceRegion()) + 1;
+      long lamport = Math.max(m.proposedLamport(), lastLamport(c, m.conversationId()) + 1);
+      Message message = new Message(m.messageId(), m.conversationId(), m.senderId(), m.content(), m.mediaUrl(),
+          m.createdAt(), lamport, m.sourceRegion(), seq);
+      insert(c, message);
+      return new AppendResult(message, true);
+    });
+  }
+
+  @Override
+  public Future<AppendResult> upsert(Message message) {
+    return db.write(c -> {
+      Optional<Message> stored = find(c, message.messageId());
+      if (stored.isPresent()) {
+        return new AppendResult(stored.get(), false);
+      }
+      insert(c, message);
+      return new AppendResult(message, true);
+    });
+  }
+
+  @Override
+  public Future<Optional<Message>> get(String messageId) {
+    return db.execute(c -> find(c, messageId));
+  }
+
+  @Override
+  public Future<SyncPage> sync(String conversationId, SyncCursor cursor, int limit) {
+    if (limit <= 0) {
+      return Future.failedFuture(new IllegalArgumentException("limit must be positive"));
+    }
+    return db.read(c -> {
+      List<Deque<Message>> runs = new ArrayList<>();
+      for (String region : sourceRegions(c, conversationId)) {
+        Deque<Message> run = contiguousRun(c, conversationId, region, cursor.positionOf(region), limit + 1);
+        if (!run.isEmpty()) {
+          runs.add(run);
+        }
+      }
+      List<Message> page = new ArrayList<>(Math.min(limit, 64));
+      SyncCursor next = cursor;
+      while (page.size() < limit) {
+        Deque<Message> first = null;
+        for (Deque<Message> run : runs) {
+          if (!run.isEmpty() && (first == null || CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0)) {
+            first = run;
+          }
+        }
+        if (first == null) {
+          break;
+        }
+        Message taken = first.pollFirst();
+        page.add(taken);
+        next = next.advance(taken);
+      }
+      boolean hasMore = runs.stream().anyMatch(run -> !run.isEmpty());
+      return new SyncPage(List.copyOf(page), next, hasMore);
+    });
+  }
+
+  @Override
+  public Future<List<Message>> history(String conversationId, CanonicalOrder.Position before, int limit) {
+    if (limit <= 0) {
+      return Future.failedFuture(new IllegalArgumentException("limit must be positive"));
+    }
+    String order = " ORDER BY lamport DESC, source_region DESC, message_id DESC LIMIT ?";
+    return db.execute(c -> {
+      if (before == null) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ?" + order)) {
+          ps.setString(1, conversationId);
+          ps.setInt(2, limit);
+          return readAll(ps);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ?"
+          + " AND (lamport, source_region, message_id) < (?, ?, ?)" + order)) {
+        ps.setString(1, conversationId);
+        ps.setLong(2, before.lamport());
+        ps.setString(3, before.sourceRegion());
+        ps.setString(4, before.messageId());
+        ps.setInt(5, limit);
+        return readAll(ps);
+      }
+    });
+  }
+
+  @Override
+  public Future<Long> maxLamport() {
+    // The clocks table holds each conversation's maximum, so this scans conversations rather than messages.
+    return db.execute(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(last_lamport), 0) FROM conversation_clocks");
+           ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return closed.compareAndSet(false, true) ? db.close() : Future.succeededFuture();
+  }
+
+  private static void insert(Connection c, Message m) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, m.messageId());
+      ps.setString(2, m.conversationId());
+      ps.setString(3, m.senderId());
+      ps.setString(4, m.content());
+      ps.setString(5, m.mediaUrl());
+      ps.setLong(6, m.createdAt());
+      ps.setLong(7, m.lamport());
+      ps.setString(8, m.sourceRegion());
+      ps.setLong(9, m.seq());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversation_seqs (conversation_id, source_region, "
+        + "last_seq) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)")) {
+      ps.setString(1, m.conversationId());
+      ps.setString(2, m.sourceRegion());
+      ps.setLong(3, m.seq());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversation_clocks (conversation_id, last_lamport) "
+        + "VALUES (?, ?) ON CONFLICT DO UPDATE SET last_lamport = max(last_lamport, excluded.last_lamport)")) {
+      ps.setString(1, m.conversationId());
+      ps.setLong(2, m.lamport());
+      ps.executeUpdate();
+    }
+  }
+
+  private static Optional<Message> find(Connection c, String messageId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM messages WHERE message_id = ?")) {
+      ps.setString(1, messageId);
+      List<Message> found = readAll(ps);
+      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+  }
+
+  private static long lastSeq(Connection c, String conversationId, String region) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT last_seq FROM conversation_seqs WHERE conversation_id = ? AND source_region = ?")) {
+      ps.setString(1, conversationId);
+      ps.setString(2, region);
+      return singleLong(ps);
+    }
+  }
+
+  private static long lastLamport(Connection c, String conversationId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT last_lamport FROM conversation_clocks WHERE conversation_id = ?")) {
+      ps.setString(1, conversationId);
+      return singleLong(ps);
+    }
+  }
+
+  private static List<String> sourceRegions(Connection c, String conversationId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT source_region FROM conversation_seqs WHERE conversation_id = ?")) {
+      ps.setString(1, conversationId);
+      List<String> regions = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          regions.add(rs.getString(1));
+        }
+      }
+      return regions;
+    }
+  }
+
+  /** The messages of one source region with seq = after+1, after+2, ... up to the first gap, at most max. */
+  private static Deque<Message> contiguousRun(Connection c, String conversationId, String region, long after, int max)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ? "
+        + "AND source_region = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+      ps.setString(1, conversationId);
+      ps.setString(2, region);
+      ps.setLong(3, after);
+      ps.setInt(4, max);
+      Deque<Message> run = new ArrayDeque<>();
+      long expected = after + 1;
+      for (Message m : readAll(ps)) {
+        if (m.seq() != expected) {
+          break;
+        }
+        run.addLast(m);
+        expected++;
+      }
+      return run;
+    }
+  }
+
+  private static long singleLong(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0L;
+    }
+  }
+
+  private static List<Message> readAll(PreparedStatement ps) throws SQLException {
+    List<Message> messages = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        messages.add(new Message(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getString(8), rs.getLong(9)));
+      }
+    }
+    return messages;
+  }
+}

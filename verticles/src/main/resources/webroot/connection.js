@@ -1,0 +1,304 @@
+'use strict';
+/*
+ * Lattice web client: the live connection.
+ *
+ * - WebSocket at /ws?token=... (ws:// or wss:// after the page's scheme); SockJS at /sockjs?token=... when the page
+ *   URL says ?transport=sockjs (or sockjs-xhr: SockJS without its websocket transport), or automatically after two
+ *   WebSocket attempts in a row that never opened while the token is still accepted over HTTP.
+ * - The SockJS library is loaded on first use from /webjars/sockjs-client/1.6.1/dist/sockjs.min.js.
+ * - Reconnects with exponential backoff and full jitter: delay = random(0, min(10 s, 250 ms * 2^attempt)).
+ *   The attempt counter resets on each `ready` frame.
+ * - `{"type":"reconnect","afterMs"}`: the node is draining; close and reconnect after afterMs (+ up to 250 ms jitter).
+ * - Heartbeat: a `ping` every heartbeatSeconds (from `ready`); no frame at all for 2 x heartbeatSeconds + 5 s
+ *   means the socket is dead: drop it and reconnect.
+ * - Frames are only sent after `ready`; send() returns false when they could not be sent.
+ */
+window.Lattice = window.Lattice || {};
+(function (L) {
+  const BASE_DELAY_MS = 250;
+  const MAX_DELAY_MS = 10000;
+  const READY_TIMEOUT_MS = 10000;
+  const SOCKJS_URL = '/webjars/sockjs-client/1.6.1/dist/sockjs.min.js';
+
+  function backoffDelay(attempt) {
+    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * Math.pow(2, Math.min(attempt, 20)));
+    return Math.floor(Math.random() * ceiling);
+  }
+
+  let sockJsLoading = null;
+  function loadSockJs() {
+    if (window.SockJS) return Promise.resolve(window.SockJS);
+    if (!sockJsLoading) {
+      sockJsLoading = new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = SOCKJS_URL;
+        s.async = true;
+        s.onload = () => (window.SockJS ? resolve(window.SockJS) : reject(new Error('SockJS missing')));
+        s.onerror = () => {
+          sockJsLoading = null;
+          s.remove();
+          reject(new Error('could not load ' + SOCKJS_URL));
+        };
+        document.head.append(s);
+      });
+    }
+    return sockJsLoading;
+  }
+
+  class Connection {
+    /**
+     * @param opts.getToken   async () => a valid token
+     * @param opts.checkAuth  async () => false if the server refuses our token (then the app signs out)
+     * @param opts.onFrame    (frame) => void, every frame but pong (ready and reconnect included)
+     * @param opts.onState    (info) => void, info = {state, region, node, transport, retryInMs, heartbeatSeconds}
+     * @param opts.onDisconnect () => void, after a socket that was ready is gone
+     * @param opts.transport  'auto' | 'websocket' | 'sockjs' | 'sockjs-xhr'
+     */
+    constructor(opts) {
+      this.opts = opts;
+      this.mode = opts.transport || 'auto';
+      this.useSockJs = this.mode === 'sockjs' || this.mode === 'sockjs-xhr';
+      this.sock = null;
+      this.gen = 0;
+      this.attempt = 0;
+      this.failedOpens = 0;
+      this.ready = false;
+      this.stopped = true;
+      this.everReady = false;
+      this.retryTimer = null;
+      this.readyTimer = null;
+      this.heartbeatTimer = null;
+      this.lastReceived = 0;
+      this.info = { state: 'offline', region: null, node: null, transport: null, retryInMs: 0, heartbeatSeconds: 30 };
+
+      window.addEventListener('online', () => {
+        if (!this.stopped && !this.sock) this.reconnectNow();
+      });
+      window.addEventListener('offline', () => {
+        if (!this.stopped && !this.ready) this._setState('offline');
+      });
+    }
+
+    get transportName() {
+      return this.useSockJs ? 'sockjs' : 'websocket';
+    }
+
+    start() {
+      if (!this.stopped) return;
+      this.stopped = false;
+      this.attempt = 0;
+      this._connect();
+    }
+
+    stop() {
+      this.stopped = true;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this._teardown(1000, 'signed out');
+      this._setState('offline');
+    }
+
+    /** Drops the current socket (if any) and connects again now. */
+    reconnectNow() {
+      if (this.stopped) return;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.attempt = 0;
+      this._teardown(1000, 'reconnect');
+      this._connect();
+    }
+
+    send(frame) {
+      if (!this.ready || !this.sock) return false;
+      try {
+        this.sock.send(JSON.stringify(frame));
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+
+    _setState(state, extra) {
+      this.info = Object.assign({}, this.info, { state, retryInMs: 0 }, extra || {});
+      this.opts.onState(this.info);
+    }
+
+    async _connect() {
+      if (this.sock) this._teardown(1000, 'reconnect');
+      const gen = ++this.gen;
+      this._setState(navigator.onLine === false ? 'offline' : this.everReady ? 'reconnecting' : 'connecting');
+      let token;
+      try {
+        token = await this.opts.getToken();
+      } catch (e) {
+        if (gen !== this.gen || this.stopped) return;
+        if (e && e.status === 401) return; // the app signs out
+        this._scheduleReconnect();
+        return;
+      }
+      if (gen !== this.gen || this.stopped) return;
+
+      let sock;
+      try {
+        if (this.useSockJs) {
+          const SockJS = await loadSockJs();
+          if (gen !== this.gen || this.stopped) return;
+          const url = new URL('/sockjs', location.href);
+          url.searchParams.set('token', token);
+          const options = this.mode === 'sockjs-xhr'
+            ? { transports: ['xhr-streaming', 'xhr-polling'] } : {};
+          sock = new SockJS(url.href, null, options);
+        } else {
+          const url = new URL('/ws', location.href);
+          url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+          url.searchParams.set('token', token);
+          sock = new WebSocket(url.href);
+        }
+      } catch (e) {
+        if (gen !== this.gen || this.stopped) return;
+        if (!this.useSockJs && this.mode === 'auto') this.useSockJs = true; // no usable WebSocket at all
+        this._scheduleReconnect();
+        return;
+      }
+
+      this.sock = sock;
+      let opened = false;
+      sock.onopen = () => {
+        if (gen !== this.gen) return;
+        opened = true;
+        this.lastReceived = Date.now();
+        clearTimeout(this.readyTimer);
+        this.readyTimer = setTimeout(() => {
+          if (gen === this.gen && !this.ready) this._dropAndRetry('no ready frame');
+        }, READY_TIMEOUT_MS);
+      };
+      sock.onmessage = (ev) => {
+        if (gen !== this.gen) return;
+        this.lastReceived = Date.now();
+        let frame;
+        try {
+          frame = JSON.parse(typeof ev.data === 'string' ? ev.data : String(ev.data));
+        } catch (e) {
+          return;
+        }
+        if (!frame || typeof frame !== 'object') return;
+        this._onFrame(frame);
+      };
+      sock.onclose = (ev) => {
+        if (gen !== this.gen) return;
+        const wasReady = this.ready;
+        this._cleanup();
+        this.sock = null;
+        if (wasReady) this.opts.onDisconnect();
+        if (this.stopped) return;
+        if (!opened) this._onOpenFailure();
+        else this._scheduleReconnect();
+      };
+      sock.onerror = () => { /* onclose follows */ };
+    }
+
+    async _onOpenFailure() {
+      this.failedOpens++;
+      if (this.failedOpens >= 2) {
+        // Never opened twice in a row: an expired/refused token (the upgrade got 401) or a network that blocks
+        // WebSocket. Tell them apart over HTTP.
+        const gen = this.gen;
+        const ok = await this.opts.checkAuth();
+        if (gen !== this.gen || this.stopped) return;
+        if (!ok) return; // the app signs out and stops us
+        if (!this.useSockJs && this.mode === 'auto') {
+          this.useSockJs = true;
+          this.attempt = 0;
+        }
+      }
+      this._scheduleReconnect();
+    }
+
+    _onFrame(frame) {
+      switch (frame.type) {
+        case 'ready': {
+          clearTimeout(this.readyTimer);
+          this.ready = true;
+          this.everReady = true;
+          this.attempt = 0;
+          this.failedOpens = 0;
+          const hb = Number(frame.heartbeatSeconds) > 0 ? Number(frame.heartbeatSeconds) : 30;
+          this._startHeartbeat(hb);
+          this._setState('connected', {
+            region: frame.region || null, node: frame.node || null,
+            transport: this.transportName, heartbeatSeconds: hb,
+          });
+          break;
+        }
+        case 'pong':
+          return;
+        case 'reconnect': {
+          const after = Math.max(0, Number(frame.afterMs) || 0);
+          this.opts.onFrame(frame);
+          this._teardown(1000, 'reconnect requested');
+          this._scheduleReconnect(after + Math.floor(Math.random() * 250));
+          return;
+        }
+        default:
+          break;
+      }
+      this.opts.onFrame(frame);
+    }
+
+    _startHeartbeat(hb) {
+      clearInterval(this.heartbeatTimer);
+      const gen = this.gen;
+      this.heartbeatTimer = setInterval(() => {
+        if (gen !== this.gen) return;
+        if (Date.now() - this.lastReceived > 2 * hb * 1000 + 5000) {
+          this._dropAndRetry('heartbeat timeout');
+          return;
+        }
+        this.send({ type: 'ping' });
+      }, hb * 1000);
+    }
+
+    _dropAndRetry(why) {
+      this._teardown(4000, why);
+      if (!this.stopped) this._scheduleReconnect();
+    }
+
+    _cleanup() {
+      clearTimeout(this.readyTimer);
+      clearInterval(this.heartbeatTimer);
+      this.readyTimer = null;
+      this.heartbeatTimer = null;
+      this.ready = false;
+    }
+
+    /** Closes the current socket without triggering its onclose logic (the generation moves on). */
+    _teardown(code, reason) {
+      const sock = this.sock;
+      const wasReady = this.ready;
+      this.gen++;
+      this._cleanup();
+      this.sock = null;
+      if (sock) {
+        try {
+          sock.close(code >= 4000 || code === 1000 ? code : 1000, reason);
+        } catch (e) { /* already closed */ }
+      }
+      if (wasReady) this.opts.onDisconnect();
+    }
+
+    _scheduleReconnect(fixedDelay) {
+      clearTimeout(this.retryTimer);
+      const delay = fixedDelay !== undefined ? fixedDelay : backoffDelay(this.attempt);
+      this.attempt++;
+      const state = navigator.onLine === false ? 'offline' : this.everReady ? 'reconnecting' : 'connecting';
+      this._setState(state, { retryInMs: delay });
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (!this.stopped) this._connect();
+      }, delay);
+    }
+  }
+
+  L.Connection = Connection;
+  L.backoffDelay = backoffDelay;
+})(window.Lattice);
