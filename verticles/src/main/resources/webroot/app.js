@@ -1090,6 +1090,7 @@ window.Lattice = window.Lattice || {};
     const autosize = () => {
       composer.style.height = 'auto';
       composer.style.height = Math.min(composer.scrollHeight, 160) + 'px';
+      composer.style.overflowY = composer.scrollHeight > 160 ? 'auto' : 'hidden';
     };
     $('#composer-form').addEventListener('submit', (e) => {
       e.preventDefault();

@@ -7,7 +7,8 @@
  *   WebSocket attempts in a row that never opened while the token is still accepted over HTTP.
  * - The SockJS library is loaded on first use from /webjars/sockjs-client/1.6.1/dist/sockjs.min.js.
  * - Reconnects with exponential backoff and full jitter: delay = random(0, min(10 s, 250 ms * 2^attempt)).
- *   The attempt counter resets on each `ready` frame.
+ *   The attempt counter resets once a connection has stayed up for STABLE_MS after its `ready` frame (so a socket
+ *   that the server drops right after `ready` does not make the client reconnect in a tight loop).
  * - `{"type":"reconnect","afterMs"}`: the node is draining; close and reconnect after afterMs (+ up to 250 ms jitter).
  * - Heartbeat: a `ping` every heartbeatSeconds (from `ready`); no frame at all for 2 x heartbeatSeconds + 5 s
  *   means the socket is dead: drop it and reconnect.
@@ -18,6 +19,7 @@ window.Lattice = window.Lattice || {};
   const BASE_DELAY_MS = 250;
   const MAX_DELAY_MS = 10000;
   const READY_TIMEOUT_MS = 10000;
+  const STABLE_MS = 5000;
   const SOCKJS_URL = '/webjars/sockjs-client/1.6.1/dist/sockjs.min.js';
 
   function backoffDelay(attempt) {
@@ -67,6 +69,7 @@ window.Lattice = window.Lattice || {};
       this.everReady = false;
       this.retryTimer = null;
       this.readyTimer = null;
+      this.stableTimer = null;
       this.heartbeatTimer = null;
       this.lastReceived = 0;
       this.info = { state: 'offline', region: null, node: null, transport: null, retryInMs: 0, heartbeatSeconds: 30 };
@@ -220,8 +223,9 @@ window.Lattice = window.Lattice || {};
           clearTimeout(this.readyTimer);
           this.ready = true;
           this.everReady = true;
-          this.attempt = 0;
           this.failedOpens = 0;
+          clearTimeout(this.stableTimer);
+          this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_MS);
           const hb = Number(frame.heartbeatSeconds) > 0 ? Number(frame.heartbeatSeconds) : 30;
           this._startHeartbeat(hb);
           this._setState('connected', {
@@ -265,6 +269,7 @@ window.Lattice = window.Lattice || {};
 
     _cleanup() {
       clearTimeout(this.readyTimer);
+      clearTimeout(this.stableTimer);
       clearInterval(this.heartbeatTimer);
       this.readyTimer = null;
       this.heartbeatTimer = null;

@@ -2,14 +2,7 @@ package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.lattice.config.LatticeConfig;
-import io.lattice.gateway.GatewayVerticle;
-import io.lattice.message.MessageVerticle;
 import io.lattice.model.Addresses;
-import io.lattice.model.LamportClock;
-import io.lattice.notification.NotificationVerticle;
-import io.lattice.presence.PresenceVerticle;
-import io.lattice.router.RouterVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -41,42 +34,21 @@ public final class RegionVerticle extends VerticleBase {
   }
 
   private Future<?> startNode(JsonObject conf) {
-    NodeIdentity node = new NodeIdentity(conf.getString("region", "us-east"), conf.getString("node", "n1"));
-    Clock clock = Clock.systemUTC();
-    LamportClock lamport = new LamportClock();
     HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager())
         .getHazelcastInstance();
-    return Stores.open(vertx, conf, hazelcast, clock).compose(opened -> {
-      stores = opened;
-      return deploy(new NotificationVerticle(opened.push()), conf, node, "notification");
-    })
-        .compose(v -> deploy(new PresenceVerticle(node, stores.receipts(), stores.presence(), lamport, clock), conf,
-            node, "presence"))
-        .compose(v -> deploy(new MessageVerticle(node, stores.messages(), stores.conversations(), lamport, clock),
-            conf, node, "message"))
-        .compose(v -> deploy(new RouterVerticle(node, stores.sessions(), hazelcast), conf, node, "router"))
-        .compose(v -> awaitClusterRoundTrip(node))
-        .compose(v -> deploy(new GatewayVerticle(node, stores.blobs(), clock), gatewayConf(conf), node, "gateway"))
+    NodeIdentity node = NodeIdentity.of(conf);
+    return Stores.open(vertx, conf, hazelcast, Clock.systemUTC())
+        .compose(opened -> {
+          stores = opened;
+          return NodeAssembly.deployBackend(vertx, conf, node, opened, hazelcast, Clock.systemUTC());
+        })
+        .compose(lamport -> awaitClusterRoundTrip(node))
+        .compose(v -> NodeAssembly.deployGateway(vertx, conf, node, stores, Clock.systemUTC()))
         .onSuccess(v -> {
           JsonObject gateway = conf.getJsonObject("gateway", new JsonObject());
           String url = "http://" + gateway.getString("host", "127.0.0.1") + ":" + gateway.getInteger("port", 8081);
           System.out.println("Lattice node " + node.nodeId() + " of " + node.region() + " ready on " + url);
         });
-  }
-
-  /** The gateway's block plus what the edge must know: auth, media, the region list. */
-  private static JsonObject gatewayConf(JsonObject conf) {
-    return conf.getJsonObject("gateway", new JsonObject()).copy()
-        .put("auth", conf.getJsonObject("auth", new JsonObject()))
-        .put("media", conf.getJsonObject("media", new JsonObject()))
-        .put("regions", conf.getJsonArray("regions"))
-        .put("region", conf.getString("region")).put("node", conf.getString("node"));
-  }
-
-  private Future<String> deploy(VerticleBase verticle, JsonObject conf, NodeIdentity node, String block) {
-    JsonObject own = block.equals("gateway") ? conf : conf.getJsonObject(block, new JsonObject()).copy()
-        .put("region", node.region()).put("node", node.nodeId());
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(own));
   }
 
   /**

@@ -54,10 +54,11 @@ public record SyncCursor(Map<String, Long> positions) {
       Map<String, Long> positions = new TreeMap<>();
       for (String region : json.fieldNames()) {
         Object value = json.getValue(region);
-        if (!(value instanceof Number n) || n.longValue() < 0) {
+        // Only integral JSON numbers that fit a long: a lossy conversion would silently skip or repeat messages.
+        if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0) {
           throw new IllegalArgumentException("bad cursor");
         }
-        positions.put(region, n.longValue());
+        positions.put(region, ((Number) value).longValue());
       }
       return new SyncCursor(positions);
     } catch (DecodeException | ClassCastException e) {

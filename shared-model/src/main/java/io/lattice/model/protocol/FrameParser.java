@@ -19,6 +19,10 @@ public final class FrameParser {
   public static final int DEFAULT_SYNC_LIMIT = 100;
   public static final int MAX_MEDIA_URL_LENGTH = 2048;
 
+  /** What POST /api/media hands out: a local media key, or an https URL (S3/CDN in production). */
+  private static final java.util.regex.Pattern MEDIA_URL =
+      java.util.regex.Pattern.compile("/media/[A-Za-z0-9-]+(\\.[A-Za-z0-9]+)?|https://[^\\s\"<>]+");
+
   private final int maxContentChars;
 
   public FrameParser(int maxContentChars) {
@@ -58,11 +62,13 @@ public final class FrameParser {
     if (content == null && mediaUrl == null) {
       throw new ProtocolException(ErrorCode.MISSING_FIELD, "content or mediaUrl is required");
     }
+    if (mediaUrl == null && content.isBlank()) {
+      throw new ProtocolException(ErrorCode.BAD_FIELD, "content must not be blank");
+    }
     if (content != null && content.length() > maxContentChars) {
       throw new ProtocolException(ErrorCode.TOO_LARGE, "content is over " + maxContentChars + " characters");
     }
-    if (mediaUrl != null && (mediaUrl.length() > MAX_MEDIA_URL_LENGTH || !mediaUrl.startsWith("/media/")
-        && !mediaUrl.startsWith("https://"))) {
+    if (mediaUrl != null && (mediaUrl.length() > MAX_MEDIA_URL_LENGTH || !MEDIA_URL.matcher(mediaUrl).matches())) {
       throw new ProtocolException(ErrorCode.BAD_FIELD, "mediaUrl must be a URL from POST /api/media");
     }
     return new ClientFrame.Send(clientMsgId, conversationId, content == null ? "" : content, mediaUrl);

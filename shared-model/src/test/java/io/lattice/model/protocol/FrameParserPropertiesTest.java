@@ -240,12 +240,16 @@ class FrameParserPropertiesTest {
   Arbitrary<JsonObject> validFrames() {
     Arbitrary<String> content = Arbitraries.strings().ofMaxLength(MAX_CONTENT);
     Arbitrary<String> mediaUrl = Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(30).map(s -> "/media/" + s),
-        Arbitraries.strings().ofMaxLength(30).map(s -> "https://" + s)).injectNull(0.5);
+        Arbitraries.strings().alpha().numeric().withChars('-').ofMinLength(1).ofMaxLength(30)
+            .map(s -> "/media/" + s + ".png"),
+        Arbitraries.strings().alpha().numeric().withChars("/.-_?=&").ofMinLength(1).ofMaxLength(30)
+            .map(s -> "https://" + s))
+        .injectNull(0.5);
     Arbitrary<JsonObject> send = Combinators.combine(ids(), ids(), content.injectNull(0.3), mediaUrl)
         .as((c, conv, text, url) -> new JsonObject().put("type", "send").put("clientMsgId", c)
             .put("conversationId", conv).put("content", text).put("mediaUrl", url))
-        .filter(json -> json.getValue("content") != null || json.getValue("mediaUrl") != null);
+        .filter(json -> json.getValue("mediaUrl") != null
+            || json.getValue("content") != null && !json.getString("content").isBlank());
     Arbitrary<JsonObject> receipt = Combinators.combine(ids(), ids().list().ofMinSize(1).ofMaxSize(20),
             Arbitraries.of("delivered", "read"))
         .as((conv, messageIds, status) -> new JsonObject().put("type", "receipt").put("conversationId", conv)

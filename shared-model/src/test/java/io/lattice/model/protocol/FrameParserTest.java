@@ -70,9 +70,24 @@ class FrameParserTest {
   }
 
   @Test
+  void should_reject_signed_or_traversing_media_urls() {
+    // The message carries the stable mediaUrl only: a signed URL would expire, a traversal would escape the store.
+    for (String url : new String[] {"/media/abc?exp=1&sig=x", "/media/../etc/passwd", "/media/", "http://x/y"}) {
+      assertThatThrownBy(() -> parse(send().put("mediaUrl", url)))
+          .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_FIELD));
+    }
+  }
+
+  @Test
+  void should_reject_blank_content_without_media() {
+    assertThatThrownBy(() -> parse(send().put("content", "  ")))
+        .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_FIELD));
+  }
+
+  @Test
   void should_parse_send_with_media_only() {
-    assertThat(parse(send().put("content", null).put("mediaUrl", "/media/abc?exp=1&sig=x")))
-        .isEqualTo(new ClientFrame.Send("c-1", "d-1", "", "/media/abc?exp=1&sig=x"));
+    assertThat(parse(send().put("content", null).put("mediaUrl", "/media/abc-1.png")))
+        .isEqualTo(new ClientFrame.Send("c-1", "d-1", "", "/media/abc-1.png"));
     JsonObject noContent = send();
     noContent.remove("content");
     assertThat(parse(noContent.put("mediaUrl", "https://cdn.example.com/k")))

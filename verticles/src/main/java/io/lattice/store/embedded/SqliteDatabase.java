@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -70,17 +72,17 @@ public final class SqliteDatabase {
 
   /** Runs {@code work} alone, in autocommit mode (one statement, or reads that need no common snapshot). */
   public <T> Future<T> execute(SqlWork<T> work) {
-    return worker.executeBlocking(() -> work.run(connection()), false);
+    return submit(() -> work.run(connection()));
   }
 
   /** Runs {@code work} in a read transaction: all its queries see the same snapshot. */
   public <T> Future<T> read(SqlWork<T> work) {
-    return worker.executeBlocking(() -> inTransaction("BEGIN DEFERRED", work), false);
+    return submit(() -> inTransaction("BEGIN DEFERRED", work));
   }
 
   /** Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction: it holds the file's write lock throughout. */
   public <T> Future<T> write(SqlWork<T> work) {
-    return worker.executeBlocking(() -> inTransaction("BEGIN IMMEDIATE", work), false);
+    return submit(() -> inTransaction("BEGIN IMMEDIATE", work));
   }
 
   /** Takes a reference for a store built on this database. */
@@ -110,6 +112,14 @@ public final class SqliteDatabase {
       return null;
     }, false).eventually(worker::close);
     return closed;
+  }
+
+  private <T> Future<T> submit(Callable<T> task) {
+    try {
+      return worker.executeBlocking(task, false);
+    } catch (RejectedExecutionException closedWorker) {
+      return Future.failedFuture(new SQLException("database " + file + " is closed"));
+    }
   }
 
   private Connection connection() throws SQLException {

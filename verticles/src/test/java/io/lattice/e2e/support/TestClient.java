@@ -393,6 +393,29 @@ public final class TestClient implements AutoCloseable {
     return sendAndAwaitAck(conversationId, newClientMsgId(), content);
   }
 
+  /**
+   * Sends a message and waits for its ack, resending with the same clientMsgId after {@code retryAfterMs} while it
+   * is rate limited (what a well-behaved client does).
+   */
+  public JsonObject sendAndAwaitAckRetrying(String conversationId, String content) {
+    String clientMsgId = newClientMsgId();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int mark = mark();
+      sendMessage(conversationId, clientMsgId, content);
+      JsonObject outcome = awaitFrom(mark, Frames.outcome(clientMsgId), TIMEOUT);
+      if ("ack".equals(outcome.getString("type"))) {
+        return outcome;
+      }
+      if (!"rate_limited".equals(outcome.getString("code"))) {
+        throw new AssertionError(label + ": send " + clientMsgId + " was answered with " + outcome.encode());
+      }
+      // Pacing required by the protocol: retry after retryAfterMs.
+      java.util.concurrent.locks.LockSupport.parkNanos(
+          TimeUnit.MILLISECONDS.toNanos(Math.max(1, outcome.getLong("retryAfterMs", 100L))));
+    }
+    throw new AssertionError(label + ": send still rate limited after 50 attempts");
+  }
+
   public void ping() {
     send(new JsonObject().put("type", "ping"));
   }

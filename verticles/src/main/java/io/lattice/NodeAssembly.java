@@ -1,0 +1,60 @@
+package io.lattice;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.lattice.gateway.GatewayVerticle;
+import io.lattice.message.MessageVerticle;
+import io.lattice.model.LamportClock;
+import io.lattice.notification.NotificationVerticle;
+import io.lattice.presence.PresenceVerticle;
+import io.lattice.router.RouterVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Clock;
+
+/**
+ * How a node's verticles are wired: which stores each one owns and which conf block it reads. Used by
+ * {@link RegionVerticle} and by tests that run a whole node in one JVM.
+ */
+final class NodeAssembly {
+  private NodeAssembly() {
+  }
+
+  /** Notification, presence, message and router verticles: everything behind the gateway. */
+  static Future<LamportClock> deployBackend(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores,
+                                            HazelcastInstance hazelcast, Clock clock) {
+    LamportClock lamport = new LamportClock();
+    return deploy(vertx, new NotificationVerticle(stores.push()), block(conf, node, "notification"))
+        .compose(v -> deploy(vertx, new PresenceVerticle(node, stores.receipts(), stores.presence(), lamport, clock),
+            block(conf, node, "presence")))
+        .compose(v -> deploy(vertx, new MessageVerticle(node, stores.messages(), stores.conversations(), lamport,
+            clock), block(conf, node, "message")))
+        .compose(v -> deploy(vertx, new RouterVerticle(node, stores.sessions(), hazelcast),
+            block(conf, node, "router")))
+        .map(lamport);
+  }
+
+  static Future<String> deployGateway(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores, Clock clock) {
+    return deploy(vertx, new GatewayVerticle(node, stores.blobs(), clock), gatewayConf(conf));
+  }
+
+  /** The gateway's block plus what the edge must know: auth, media, the region list. */
+  static JsonObject gatewayConf(JsonObject conf) {
+    return conf.getJsonObject("gateway", new JsonObject()).copy()
+        .put("auth", conf.getJsonObject("auth", new JsonObject()))
+        .put("media", conf.getJsonObject("media", new JsonObject()))
+        .put("regions", conf.getJsonArray("regions"))
+        .put("region", conf.getString("region")).put("node", conf.getString("node"));
+  }
+
+  private static JsonObject block(JsonObject conf, NodeIdentity node, String name) {
+    return conf.getJsonObject(name, new JsonObject()).copy().put("region", node.region()).put("node", node.nodeId());
+  }
+
+  private static Future<String> deploy(Vertx vertx, VerticleBase verticle, JsonObject conf) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(conf));
+  }
+}
