@@ -184,13 +184,23 @@ window.Lattice = window.Lattice || {};
       }
     }
 
-    /** Is the current token accepted by the server? (true on network errors: not an auth problem). */
+    /**
+     * Why could the live connection not open? 'unreachable': the node is down, draining or starting (GET /health is
+     * not 200); 'unauthorized': the token is refused even after a refresh; 'ok': HTTP works and the token is good.
+     */
     async probe() {
       try {
-        await this.api('GET', '/api/conversations');
-        return true;
+        const res = await fetch('/health', { cache: 'no-store' });
+        if (!res.ok) return 'unreachable';
       } catch (e) {
-        return e.status !== 401;
+        return 'unreachable';
+      }
+      try {
+        await this.api('GET', '/api/conversations');
+        return 'ok';
+      } catch (e) {
+        if (e.status === 401) return 'unauthorized';
+        return e.status === 0 || e.status >= 500 ? 'unreachable' : 'ok';
       }
     }
   }

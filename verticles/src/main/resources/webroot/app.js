@@ -57,6 +57,7 @@ window.Lattice = window.Lattice || {};
     myLevel: new Map(),       // messageId -> 1 (delivered) | 2 (read): what this user told the server / it confirmed
     readLocal: new Set(),     // messageIds this user has seen in the open conversation (read receipt queued or sent)
     receiptQueue: new Map(),  // conversationId -> {delivered: Set, read: Set}
+    unconfirmed: new Map(),   // messageId -> {convId, level, retried}: receipts sent but not echoed back yet
     presence: new Map(),      // userId -> {online, regions}
     subscribed: new Set(),    // userIds subscribed on the current connection
     receiptsFetched: new Set(),
@@ -263,6 +264,8 @@ window.Lattice = window.Lattice || {};
           for (const id of chunk) {
             q[status].delete(id);
             S.myLevel.set(id, Math.max(S.myLevel.get(id) || 0, level));
+            const prev = S.unconfirmed.get(id);
+            S.unconfirmed.set(id, { convId, level, retried: !!(prev && prev.retried) });
           }
         }
       }
@@ -271,9 +274,9 @@ window.Lattice = window.Lattice || {};
   }
 
   let receiptTimer = null;
-  function queueReceipt(convId, messageId, status) {
+  function queueReceipt(convId, messageId, status, force) {
     const level = status === 'read' ? 2 : 1;
-    if ((S.myLevel.get(messageId) || 0) >= level) return;
+    if (!force && (S.myLevel.get(messageId) || 0) >= level) return;
     let q = S.receiptQueue.get(convId);
     if (!q) {
       q = { delivered: new Set(), read: new Set() };
@@ -347,9 +350,12 @@ window.Lattice = window.Lattice || {};
     };
     rs.set(f.recipientId, next);
     if (f.recipientId === me) {
+      // The server echoes my own receipts (to all my devices): that confirms them.
       const level = next.readAt > 0 ? 2 : next.deliveredAt > 0 ? 1 : 0;
       if (level > (S.myLevel.get(f.messageId) || 0)) S.myLevel.set(f.messageId, level);
       if (level === 2) S.readLocal.add(f.messageId);
+      const u = S.unconfirmed.get(f.messageId);
+      if (u && level >= u.level) S.unconfirmed.delete(f.messageId);
     }
     const li = S.msgEls.get(f.messageId);
     if (li) {
@@ -647,6 +653,16 @@ window.Lattice = window.Lattice || {};
     subscribePresence();
     for (const id of S.conversations.keys()) sync(id); // every conversation resumes from its saved cursor
     resendPending();
+    // Receipts sent on the old connection that were never echoed back may have died with it: send them once more
+    // (the receipt CRDT makes a duplicate harmless; an unchanged state is not echoed, hence only one retry).
+    for (const [id, u] of Array.from(S.unconfirmed)) {
+      if (u.retried) {
+        S.unconfirmed.delete(id);
+      } else {
+        u.retried = true;
+        queueReceipt(u.convId, id, u.level === 2 ? 'read' : 'delivered', true);
+      }
+    }
     sendReceiptsNow();
     scheduleConversationReload(); // conversations created while we were away
     if (S.openId) {
@@ -941,6 +957,7 @@ window.Lattice = window.Lattice || {};
     S.myLevel.clear();
     S.readLocal.clear();
     S.receiptQueue.clear();
+    S.unconfirmed.clear();
     S.presence.clear();
     S.subscribed.clear();
     S.receiptsFetched.clear();
@@ -964,16 +981,14 @@ window.Lattice = window.Lattice || {};
       transport: TRANSPORT,
       getToken: () => auth.freshToken(),
       checkAuth: async () => {
-        const ok = await auth.probe();
-        if (!ok) {
-          try {
-            await auth.refresh();
-            return true;
-          } catch (e) {
-            return false;
-          }
+        const why = await auth.probe();
+        if (why !== 'unauthorized') return why;
+        try {
+          await auth.refresh(); // signs out if even a new dev token is refused
+          return 'ok';
+        } catch (e) {
+          return auth.signedIn ? 'unreachable' : 'unauthorized';
         }
-        return true;
       },
       onFrame,
       onDisconnect,

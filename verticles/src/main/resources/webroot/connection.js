@@ -3,8 +3,9 @@
  * Lattice web client: the live connection.
  *
  * - WebSocket at /ws?token=... (ws:// or wss:// after the page's scheme); SockJS at /sockjs?token=... when the page
- *   URL says ?transport=sockjs (or sockjs-xhr: SockJS without its websocket transport), or automatically after two
- *   WebSocket attempts in a row that never opened while the token is still accepted over HTTP.
+ *   URL says ?transport=sockjs (or sockjs-xhr: SockJS without its websocket transport), or automatically (for the
+ *   rest of the page's life) after two WebSocket attempts in a row that never opened while the node is healthy and
+ *   accepts the token over HTTP.
  * - The SockJS library is loaded on first use from /webjars/sockjs-client/1.6.1/dist/sockjs.min.js.
  * - Reconnects with exponential backoff and full jitter: delay = random(0, min(10 s, 250 ms * 2^attempt)).
  *   The attempt counter resets once a connection has stayed up for STABLE_MS after its `ready` frame (so a socket
@@ -50,7 +51,7 @@ window.Lattice = window.Lattice || {};
   class Connection {
     /**
      * @param opts.getToken   async () => a valid token
-     * @param opts.checkAuth  async () => false if the server refuses our token (then the app signs out)
+     * @param opts.checkAuth  async () => 'ok' | 'unreachable' | 'unauthorized' (then the app signs out)
      * @param opts.onFrame    (frame) => void, every frame but pong (ready and reconnect included)
      * @param opts.onState    (info) => void, info = {state, region, node, transport, retryInMs, heartbeatSeconds}
      * @param opts.onDisconnect () => void, after a socket that was ready is gone
@@ -203,13 +204,13 @@ window.Lattice = window.Lattice || {};
     async _onOpenFailure() {
       this.failedOpens++;
       if (this.failedOpens >= 2) {
-        // Never opened twice in a row: an expired/refused token (the upgrade got 401) or a network that blocks
-        // WebSocket. Tell them apart over HTTP.
+        // Never opened twice in a row: the node is down or draining, the token is refused (the upgrade got 401), or
+        // something between us and the node blocks WebSocket. Tell them apart over HTTP.
         const gen = this.gen;
-        const ok = await this.opts.checkAuth();
+        const why = await this.opts.checkAuth();
         if (gen !== this.gen || this.stopped) return;
-        if (!ok) return; // the app signs out and stops us
-        if (!this.useSockJs && this.mode === 'auto') {
+        if (why === 'unauthorized') return; // the app signs out and stops us
+        if (why === 'ok' && !this.useSockJs && this.mode === 'auto') {
           this.useSockJs = true;
           this.attempt = 0;
         }

@@ -59,20 +59,23 @@ public final class RouterVerticle extends VerticleBase {
         watchMembership()));
   }
 
+  /** Hazelcast proxy creation and listener registration talk to the cluster: done off the event loop. */
   private Future<Void> watchMembership() {
-    IMap<String, String> nodes = hazelcast.getMap(NODES_MAP);
-    String self = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-      }
+    return vertx.executeBlocking(() -> {
+      IMap<String, String> nodes = hazelcast.getMap(NODES_MAP);
+      membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+        }
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        context.runOnContext(v -> nodeLeft(nodes, event.getMember().getUuid().toString()));
-      }
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          context.runOnContext(v -> nodeLeft(nodes, event.getMember().getUuid().toString()));
+        }
+      });
+      nodes.set(hazelcast.getCluster().getLocalMember().getUuid().toString(), node.nodeId());
+      return null;
     });
-    return Future.fromCompletionStage(nodes.putAsync(self, node.nodeId()), context).mapEmpty();
   }
 
   private void nodeLeft(IMap<String, String> nodes, String memberUuid) {

@@ -28,7 +28,8 @@ public final class TestVertx {
     return Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(2)
         .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-        .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+        .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(300).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS));
   }
 
   /** The future's result, or its failure rethrown; fails the test after {@link #TIMEOUT}. */

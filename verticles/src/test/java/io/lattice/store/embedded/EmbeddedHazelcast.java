@@ -18,12 +18,12 @@ import java.util.UUID;
  * A single-member Hazelcast for tests: joins only itself on 127.0.0.1, on a free port, with no multicast, no
  * cloud auto-discovery and no phone-home, under a cluster name of its own so test classes never find each other.
  */
-final class EmbeddedHazelcast {
+public final class EmbeddedHazelcast {
 
   private EmbeddedHazelcast() {
   }
 
-  static HazelcastInstance start(Class<?> testClass) {
+  public static HazelcastInstance start(Class<?> testClass) {
     quietLogs();
     Config config = new Config();
     config.setClusterName(testClass.getSimpleName() + "-" + UUID.randomUUID());

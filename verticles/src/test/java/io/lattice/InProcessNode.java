@@ -1,0 +1,83 @@
+package io.lattice;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.lattice.store.TestVertx;
+import io.lattice.store.embedded.EmbeddedHazelcast;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole region node in the test JVM: the five verticles on a Vert.x with a tightened blocked-thread checker, the
+ * embedded stores in a temp dir, a single-member Hazelcast. For verticle tests that need the real message path but
+ * not separate processes (the e2e tests start the fat jar for that).
+ */
+final class InProcessNode implements AutoCloseable {
+  final Vertx vertx;
+  final HazelcastInstance hazelcast;
+  final Stores stores;
+  final int port;
+  final Path dir;
+
+  private InProcessNode(Vertx vertx, HazelcastInstance hazelcast, Stores stores, int port, Path dir) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.stores = stores;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  static InProcessNode start(JsonObject overrides) throws IOException {
+    Path dir = Files.createTempDirectory("lattice-node");
+    int port = freePort();
+    JsonObject conf = new JsonObject(Files.readString(Path.of(System.getProperty("lattice.root", ".."),
+        "conf/demo/us-east.json")));
+    conf.getJsonObject("gateway").put("port", port).put("host", "127.0.0.1");
+    conf.put("storage", new JsonObject().put("dir", dir.toString()));
+    conf.getJsonObject("media").put("dir", dir.resolve("media").toString());
+    conf.mergeIn(overrides, true);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(200).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS));
+    HazelcastInstance hazelcast = EmbeddedHazelcast.start(InProcessNode.class);
+    NodeIdentity node = NodeIdentity.of(conf);
+    Clock clock = Clock.systemUTC();
+    Stores stores = TestVertx.await(Stores.open(vertx, conf, hazelcast, clock));
+    TestVertx.await(NodeAssembly.deployBackend(vertx, conf, node, stores, hazelcast, clock)
+        .compose(lamport -> NodeAssembly.deployGateway(vertx, conf, node, stores, clock)));
+    return new InProcessNode(vertx, hazelcast, stores, port, dir);
+  }
+
+  String httpUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  String wsUrl() {
+    return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  @Override
+  public void close() {
+    TestVertx.await(stores.close());
+    TestVertx.await(vertx.close());
+    hazelcast.shutdown();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

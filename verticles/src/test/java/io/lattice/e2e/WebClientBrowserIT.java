@@ -1,0 +1,487 @@
+package io.lattice.e2e;
+
+import io.lattice.e2e.support.Checks;
+import io.lattice.e2e.support.RegionCluster;
+import io.lattice.e2e.support.TestClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+import static io.lattice.e2e.support.TestClient.uniqueUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The web client (verticles/src/main/resources/webroot, served at /) in a real headless Chromium against a real
+ * region of two nodes: sign-in, conversations, messages across nodes, checkmarks from receipts, typing, presence,
+ * image upload, SockJS, and reconnect with resync and resend. Every test uses fresh user ids.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium},
+ * {@code /usr/bin/chromedriver}); skipped when {@code /usr/bin/chromium} is absent. Selenium Manager is never
+ * used: the driver executable and the browser binary are given explicitly.
+ *
+ * <p>The page is driven through the stable ids and data attributes documented at the top of webroot/app.js.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebClientBrowserIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOT = Path.of("/tmp/lattice-chat.png");
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int N1 = 0;
+  private static final int N2 = 1;
+
+  private static RegionCluster region;
+  private final List<Browser> browsers = new ArrayList<>();
+  private final List<TestClient> clients = new ArrayList<>();
+
+  @BeforeAll
+  static void startRegion() {
+    assumeTrue(Files.isExecutable(CHROMIUM), "/usr/bin/chromium is absent, so the browser test is skipped: "
+        + "install it with `apt-get install -y chromium chromium-driver` (.ci/run does)");
+    assertThat(CHROMEDRIVER).as("/usr/bin/chromium is installed but /usr/bin/chromedriver is not: "
+        + "apt-get install -y chromium-driver").isExecutable();
+    region = RegionCluster.builder().name("WebClientBrowserIT").nodes(2).start();
+  }
+
+  @AfterAll
+  static void stopRegion() {
+    if (region != null) {
+      region.close();
+    }
+  }
+
+  @AfterEach
+  void closeBrowsers() {
+    clients.forEach(TestClient::close);
+    List<String> uncaught = new ArrayList<>();
+    for (Browser b : browsers) {
+      uncaught.addAll(b.closeAndCollectUncaughtErrors());
+    }
+    // Network errors are expected (reconnect tests kill a node); script errors never are.
+    assertThat(uncaught).as("uncaught JavaScript errors in the page").isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------------------------------ tests
+
+  @Test
+  @Order(1)
+  void twoUsersChatAcrossNodesWithReceiptsTypingAndPresence() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    a.assertConnectedTo(N1, "websocket");
+    b.assertConnectedTo(N2, "websocket");
+
+    String conversationId = a.startDirect(bob);
+    assertThat(conversationId).startsWith("d-");
+
+    // Markup in a message must stay text (the page never uses innerHTML for user content).
+    String hello = "hello " + bob + " <b>not bold</b> <img src=x onerror=alert(1)>";
+    a.send(hello);
+    WebElement sent = a.awaitOwnMessage(hello, "sent", "delivered", "read");
+    assertThat(sent.getAttribute("data-message-id")).startsWith("m-");
+    assertThat(sent.getAttribute("data-client-msg-id")).isNotEmpty();
+
+    // Bob's page has the conversation in its list (not open): the message counts as delivered, not read.
+    b.await(d -> "1".equals(b.conversationItem(conversationId).map(e -> e.getAttribute("data-unread")).orElse(null)));
+    a.awaitOwnMessage(hello, "delivered");
+
+    // Bob opens it: he sees alice's text as text, and alice's checkmarks turn read (blue).
+    b.openConversation(conversationId);
+    WebElement received = b.awaitMessage(hello);
+    assertThat(received.getAttribute("data-sender")).isEqualTo(alice);
+    assertThat(received.findElement(By.cssSelector(".message-content")).getText()).isEqualTo(hello);
+    assertThat(b.driver.findElements(By.cssSelector("#messages b, #messages img"))).isEmpty();
+    WebElement read = a.awaitOwnMessage(hello, "read");
+    assertThat(read.findElement(By.cssSelector(".message-status")).getAttribute("class")).contains("status-read");
+    assertThat(read.findElement(By.cssSelector(".message-status")).getText()).isEqualTo("✓✓");
+
+    // Presence: bob is online on alice's page (header and list).
+    a.await(d -> "true".equals(a.presenceOf("#conversation-participants", bob)));
+    a.await(d -> "true".equals(a.presenceOf("#conversation-list", bob)));
+
+    // Typing: shown on alice's page while bob types, gone ~3 s after he stops.
+    b.driver.findElement(By.id("composer")).sendKeys("typing a reply");
+    a.await(d -> d.findElement(By.id("typing-indicator")).getText().equals(bob + " is typing…"));
+    assertThat(a.driver.findElement(By.id("typing-indicator")).getAttribute("data-users")).isEqualTo(bob);
+    a.await(d -> d.findElement(By.id("typing-indicator")).getText().isEmpty());
+
+    // Bob answers; both pages show the same messages in the same (canonical) order.
+    b.driver.findElement(By.id("composer")).sendKeys(Keys.ENTER);
+    a.awaitMessage("typing a reply");
+    b.awaitOwnMessage("typing a reply", "read");
+    a.send("and a third one");
+    b.awaitMessage("and a third one");
+    a.awaitOwnMessage("and a third one", "read");
+    List<String> onAlice = a.messageIds();
+    List<String> onBob = b.messageIds();
+    assertThat(onAlice).hasSize(3).isEqualTo(onBob);
+    TestClient aliceDevice = client(N1, alice); // a second device of alice's asks the server for the canonical order
+    List<JsonObject> synced = aliceDevice.syncAll(conversationId, null, 100).messages();
+    Checks.assertStrictlyCanonical("sync", synced);
+    assertThat(onAlice).isEqualTo(Checks.ids(synced));
+
+    a.screenshot(SCREENSHOT);
+
+    // Bob signs out: his presence dot on alice's page goes offline.
+    b.driver.findElement(By.id("logout-button")).click();
+    b.await(d -> d.findElement(By.id("login-view")).isDisplayed());
+    a.await(d -> "false".equals(a.presenceOf("#conversation-participants", bob)));
+  }
+
+  @Test
+  @Order(2)
+  void sockJsTransportDeliversMessagesBothWays() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "?transport=sockjs");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    a.assertConnectedTo(N1, "sockjs");
+    b.assertConnectedTo(N2, "websocket");
+
+    String conversationId = a.startDirect(bob);
+    a.send("over sockjs");
+    a.awaitOwnMessage("over sockjs", "sent", "delivered", "read");
+    b.await(d -> b.conversationItem(conversationId).isPresent());
+    b.openConversation(conversationId);
+    b.awaitMessage("over sockjs");
+    a.awaitOwnMessage("over sockjs", "read");
+
+    b.send("back to sockjs");
+    a.awaitMessage("back to sockjs");
+    b.awaitOwnMessage("back to sockjs", "read");
+    b.driver.findElement(By.id("composer")).sendKeys("x");
+    a.await(d -> d.findElement(By.id("typing-indicator")).getText().equals(bob + " is typing…"));
+  }
+
+  /**
+   * SockJS without its websocket transport (xhr-streaming / xhr-polling), as a browser behind a proxy that blocks
+   * WebSocket would use it: docs/protocol.md says such browsers use SockJS "with the same frames".
+   */
+  @Test
+  @Order(3)
+  void sockJsOverXhrDeliversMessages() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "?transport=sockjs-xhr");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    a.assertConnectedTo(N1, "sockjs");
+
+    String conversationId = a.startDirect(bob);
+    a.send("over xhr");
+    a.awaitOwnMessage("over xhr", "sent", "delivered", "read");
+    b.await(d -> b.conversationItem(conversationId).isPresent());
+    b.openConversation(conversationId);
+    b.awaitMessage("over xhr");
+    b.send("answer over xhr");
+    a.awaitMessage("answer over xhr");
+  }
+
+  @Test
+  @Order(4)
+  void imageUploadIsShownToTheOtherUser() throws IOException {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    String conversationId = a.startDirect(bob);
+
+    Path png = Files.createTempFile("lattice-browser-", ".png");
+    try {
+      BufferedImage image = new BufferedImage(120, 80, BufferedImage.TYPE_INT_RGB);
+      for (int x = 0; x < 120; x++) {
+        for (int y = 0; y < 80; y++) {
+          image.setRGB(x, y, (x * 2) << 16 | (y * 3) << 8 | 200);
+        }
+      }
+      ImageIO.write(image, "png", png.toFile());
+      a.driver.findElement(By.id("media-input")).sendKeys(png.toAbsolutePath().toString());
+      a.await(d -> a.ownMessages().stream().anyMatch(e -> e.findElements(By.cssSelector(".message-media img")).size() == 1
+          && List.of("sent", "delivered", "read").contains(e.getAttribute("data-status"))));
+      b.await(d -> b.conversationItem(conversationId).isPresent());
+      b.openConversation(conversationId);
+      // The image really loads from the other node (GET /media/{key}?token=...), at its real size.
+      b.await(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+          "const i = document.querySelector('#messages li.message .message-media img');"
+              + "return !!i && i.complete && i.naturalWidth === 120 && i.naturalHeight === 80;")));
+      String src = b.driver.findElement(By.cssSelector("#messages .message-media img")).getAttribute("src");
+      assertThat(src).startsWith(region.httpUrl(N2) + "/media/").contains("token=");
+    } finally {
+      Files.deleteIfExists(png);
+    }
+  }
+
+  /**
+   * Bob's node dies: his page shows reconnecting; a message alice sends meanwhile and one bob writes while offline
+   * (pending) both arrive once the node is back: bob's page re-syncs from its cursor and resends the un-acked send.
+   */
+  @Test
+  @Order(5)
+  void reconnectResyncsMissedMessagesAndResendsPendingOnes() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    String conversationId = a.startDirect(bob);
+    a.send("before the crash");
+    b.await(d -> b.conversationItem(conversationId).isPresent());
+    b.openConversation(conversationId);
+    b.awaitMessage("before the crash");
+
+    region.kill(N2);
+    b.await(d -> List.of("reconnecting", "offline").contains(b.connState()));
+    a.send("while bob is away");
+    b.send("written while offline");
+    WebElement pending = b.awaitOwnMessage("written while offline", "pending");
+    assertThat(pending.getAttribute("data-message-id")).isEmpty();
+
+    region.restart(N2);
+    new WebDriverWait(b.driver, Duration.ofSeconds(60)).until(d -> "connected".equals(b.connState()));
+    b.awaitMessage("while bob is away");
+    b.awaitOwnMessage("written while offline", "sent", "delivered", "read");
+    a.awaitMessage("written while offline");
+    a.awaitOwnMessage("while bob is away", "read");
+    a.await(d -> "true".equals(a.presenceOf("#conversation-participants", bob)));
+    // Exactly once on both pages, in the same order.
+    assertThat(a.messageIds()).hasSize(3).doesNotHaveDuplicates().isEqualTo(b.messageIds());
+  }
+
+  // ---------------------------------------------------------------------------------------------------- helpers
+
+  private TestClient client(int node, String user) {
+    TestClient c = TestClient.connect(region, node, user);
+    clients.add(c);
+    return c;
+  }
+
+  private Browser open(String user, int node, String query) {
+    Browser b = new Browser(user);
+    browsers.add(b);
+    b.driver.get(region.httpUrl(node) + "/" + query);
+    return b;
+  }
+
+  /** One headless Chromium with its own profile, signed in as one user. */
+  private static final class Browser {
+    final String user;
+    final Path profile;
+    final ChromeDriver driver;
+
+    Browser(String user) {
+      this.user = user;
+      try {
+        this.profile = Files.createTempDirectory("lattice-chromium-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(CHROMIUM.toFile());
+      options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+          "--user-data-dir=" + profile, "--window-size=1280,800");
+      LoggingPreferences logs = new LoggingPreferences();
+      logs.enable(LogType.BROWSER, Level.ALL);
+      options.setCapability("goog:loggingPrefs", logs);
+      ChromeDriverService service = new ChromeDriverService.Builder()
+          .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+      this.driver = new ChromeDriver(service, options);
+    }
+
+    <T> T await(Function<WebDriver, T> condition) {
+      return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
+          .withMessage(() -> user + "'s page: conn-state=" + safeConnState() + ", messages=" + safeMessages())
+          .until(condition);
+    }
+
+    void signIn() {
+      await(d -> d.findElement(By.id("login-user")).isDisplayed());
+      driver.findElement(By.id("login-user")).sendKeys(user);
+      driver.findElement(By.id("login-button")).click();
+      await(d -> "connected".equals(connState()));
+      assertThat(driver.findElement(By.id("me")).getText()).isEqualTo(user);
+    }
+
+    void assertConnectedTo(int node, String transport) {
+      WebElement state = driver.findElement(By.id("conn-state"));
+      assertThat(state.getAttribute("data-region")).isEqualTo(region.region());
+      assertThat(state.getAttribute("data-node")).isEqualTo(region.nodeId(node));
+      assertThat(state.getAttribute("data-transport")).isEqualTo(transport);
+      assertThat(state.getText()).contains("connected to").contains(region.region()).contains(region.nodeId(node));
+    }
+
+    String connState() {
+      return driver.findElement(By.id("conn-state")).getAttribute("data-state");
+    }
+
+    /** Creates (or reopens) the direct conversation with {@code other}; returns its id once it is open. */
+    String startDirect(String other) {
+      driver.findElement(By.id("new-direct-user")).sendKeys(other);
+      driver.findElement(By.id("new-direct-button")).click();
+      String id = await(d -> {
+        String open = d.findElement(By.id("conversation")).getAttribute("data-conversation-id");
+        return open == null || open.isEmpty() ? null : open;
+      });
+      await(d -> d.findElement(By.id("conversation-title")).getText().equals(other));
+      return id;
+    }
+
+    Optional<WebElement> conversationItem(String conversationId) {
+      return driver.findElements(By.cssSelector("#conversation-list li.conversation")).stream()
+          .filter(e -> conversationId.equals(e.getAttribute("data-conversation-id"))).findFirst();
+    }
+
+    void openConversation(String conversationId) {
+      await(d -> conversationItem(conversationId).isPresent());
+      conversationItem(conversationId).orElseThrow().findElement(By.cssSelector("button")).click();
+      await(d -> conversationId.equals(d.findElement(By.id("conversation")).getAttribute("data-conversation-id")));
+    }
+
+    void send(String text) {
+      WebElement composer = driver.findElement(By.id("composer"));
+      composer.sendKeys(text);
+      driver.findElement(By.id("send-button")).click();
+      await(d -> d.findElement(By.id("composer")).getAttribute("value").isEmpty());
+    }
+
+    List<WebElement> messages() {
+      return driver.findElements(By.cssSelector("#messages li.message"));
+    }
+
+    List<WebElement> ownMessages() {
+      return driver.findElements(By.cssSelector("#messages li.message[data-own='true']"));
+    }
+
+    List<String> messageIds() {
+      return messages().stream().map(e -> e.getAttribute("data-message-id")).toList();
+    }
+
+    private static Optional<WebElement> withText(List<WebElement> items, String text) {
+      return items.stream().filter(e -> {
+        List<WebElement> content = e.findElements(By.cssSelector(".message-content"));
+        return !content.isEmpty() && text.equals(content.get(0).getText());
+      }).findFirst();
+    }
+
+    /** Waits for a message by its text (from anyone). */
+    WebElement awaitMessage(String text) {
+      return await(d -> withText(messages(), text).orElse(null));
+    }
+
+    /** Waits for one of my messages, by its text, with one of the given data-status values. */
+    WebElement awaitOwnMessage(String text, String... statuses) {
+      List<String> wanted = List.of(statuses);
+      return await(d -> withText(ownMessages(), text)
+          .filter(e -> wanted.contains(e.getAttribute("data-status"))).orElse(null));
+    }
+
+    /** data-online of the presence dot of {@code userId} inside {@code container}, or null. */
+    String presenceOf(String container, String userId) {
+      return driver.findElements(By.cssSelector(container + " .presence-dot")).stream()
+          .filter(e -> userId.equals(e.getAttribute("data-user"))).findFirst()
+          .map(e -> e.getAttribute("data-online")).orElse(null);
+    }
+
+    void screenshot(Path target) {
+      try {
+        Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private String safeConnState() {
+      try {
+        return connState() + " (" + driver.findElement(By.id("conn-state")).getText().replace('\n', ' ') + ")";
+      } catch (RuntimeException e) {
+        return "?";
+      }
+    }
+
+    private String safeMessages() {
+      try {
+        return messages().stream().map(e -> e.getAttribute("data-sender") + ":" + e.getAttribute("data-status")
+            + ":" + e.getText().replace('\n', ' ')).toList().toString();
+      } catch (RuntimeException e) {
+        return "?";
+      }
+    }
+
+    /** Quits the browser; returns the page's uncaught script errors (console SEVERE entries that are not network). */
+    List<String> closeAndCollectUncaughtErrors() {
+      List<String> errors = new ArrayList<>();
+      try {
+        for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+          String message = entry.getMessage();
+          if (entry.getLevel().intValue() >= Level.SEVERE.intValue() && message.contains("Uncaught")) {
+            errors.add(user + ": " + message);
+          }
+        }
+      } catch (RuntimeException e) {
+        // the logs are diagnostics only
+      } finally {
+        driver.quit();
+        deleteTree(profile);
+      }
+      return errors;
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException ignored) {
+      // a temp dir: best effort
+    }
+  }
+}
