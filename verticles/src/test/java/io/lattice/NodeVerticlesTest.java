@@ -8,7 +8,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,10 +31,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NodeVerticlesTest {
   private static BlockedThreadWatch blocked;
   private static InProcessNode node;
+  private static HttpServer webhook;
+  private static final BlockingQueue<JsonObject> pushes = new LinkedBlockingQueue<>();
 
   @BeforeAll
   static void start() throws Exception {
-    node = InProcessNode.start(new JsonObject());
+    webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    webhook.createContext("/push", exchange -> {
+      pushes.add(new JsonObject(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    webhook.start();
+    node = InProcessNode.start(new JsonObject().put("notification", new JsonObject().put("sender", "webhook")
+        .put("webhook", new JsonObject().put("url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/push"))));
     // Classes load lazily (hundreds of ms on a cold, shared machine): warm the message path up once, then watch.
     String warm = TestClient.uniqueUser("warm");
     try (TestClient a = TestClient.connect(node.httpUrl(), node.wsUrl(), warm)) {
@@ -36,6 +58,7 @@ class NodeVerticlesTest {
   static void stop() {
     try {
       node.close();
+      webhook.stop(0);
     } finally {
       blocked.uninstall();
     }
@@ -97,6 +120,90 @@ class NodeVerticlesTest {
       JsonObject later = aliceClient.await(Frames.receipt(messageId).and(Frames.of("delivered", f -> f.getLong("deliveredAt") > 0)));
       assertThat(later.getLong("readAt")).isEqualTo(read.getLong("readAt"));
       assertThat(later.getLong("sentAt")).isGreaterThan(0);
+    }
+  }
+
+  @Test
+  void should_push_to_recipients_without_a_live_session() throws Exception {
+    String alice = TestClient.uniqueUser("alice");
+    String bob = TestClient.uniqueUser("bob");
+    try (TestClient aliceClient = connect(alice)) {
+      String conversation = aliceClient.createDirect(bob);
+      String messageId = aliceClient.sendAndAwaitAck(conversation, "are you there?").getString("messageId");
+      JsonObject push;
+      do {
+        push = pushes.poll(15, TimeUnit.SECONDS);
+        assertThat(push).as("a push for bob").isNotNull();
+      } while (!messageId.equals(push.getString("messageId")));
+      assertThat(push.getString("userId")).isEqualTo(bob);
+      assertThat(push.getString("senderId")).isEqualTo(alice);
+      assertThat(push.getString("preview")).isEqualTo("are you there?");
+    }
+  }
+
+  @Test
+  void should_carry_media_uploaded_through_a_signed_url() throws Exception {
+    String alice = TestClient.uniqueUser("alice");
+    String bob = TestClient.uniqueUser("bob");
+    try (TestClient aliceClient = connect(alice); TestClient bobClient = connect(bob)) {
+      String conversation = aliceClient.createDirect(bob);
+      byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+      JsonObject grant = aliceClient.http("POST", "/api/media", new JsonObject().put("contentType", "image/png")
+          .put("size", png.length)).json();
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(node.httpUrl()
+          + grant.getString("uploadUrl"))).header("Content-Type", "image/png")
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).isEqualTo(201);
+
+      JsonObject send = TestClient.sendFrame(conversation, TestClient.newClientMsgId(), "").put("mediaUrl",
+          grant.getString("mediaUrl"));
+      aliceClient.send(send);
+      String messageId = aliceClient.await(Frames.ack(send.getString("clientMsgId"))).getString("messageId");
+      String mediaUrl = bobClient.await(Frames.message(messageId)).getJsonObject("message").getString("mediaUrl");
+      HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + mediaUrl + "?token="
+          + bobClient.token())).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).isEqualTo(png);
+      HttpResponse<byte[]> anonymous = http.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + mediaUrl))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(anonymous.statusCode()).isEqualTo(403);
+    }
+  }
+
+  @Test
+  void should_rate_limit_a_group_and_store_exactly_what_was_acknowledged() {
+    String alice = TestClient.uniqueUser("alice");
+    String bob = TestClient.uniqueUser("bob");
+    String carol = TestClient.uniqueUser("carol");
+    try (TestClient aliceClient = connect(alice); TestClient bobClient = connect(bob)) {
+      String group = aliceClient.createGroup("crew", bob, carol);
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 15; i++) {
+        JsonObject frame = TestClient.sendFrame(group, TestClient.newClientMsgId(), "a" + i);
+        ids.add(frame.getString("clientMsgId"));
+        aliceClient.send(frame);
+      }
+      for (int i = 0; i < 15; i++) {
+        JsonObject frame = TestClient.sendFrame(group, TestClient.newClientMsgId(), "b" + i);
+        ids.add(frame.getString("clientMsgId"));
+        bobClient.send(frame);
+      }
+      List<JsonObject> outcomes = new java.util.ArrayList<>();
+      for (String id : ids) {
+        TestClient sender = ids.indexOf(id) < 15 ? aliceClient : bobClient;
+        outcomes.add(sender.await(Frames.outcome(id)));
+      }
+      List<String> acked = outcomes.stream().filter(f -> "ack".equals(f.getString("type")))
+          .map(f -> f.getString("messageId")).toList();
+      List<JsonObject> limited = outcomes.stream().filter(f -> "error".equals(f.getString("type"))).toList();
+      assertThat(limited).isNotEmpty().allSatisfy(e -> {
+        assertThat(e.getString("code")).isEqualTo("rate_limited");
+        assertThat(e.getLong("retryAfterMs")).isPositive();
+      });
+      assertThat(acked).hasSizeGreaterThanOrEqualTo(20);
+      List<String> stored = aliceClient.syncAll(group, null, 100).messageIds();
+      assertThat(stored).containsExactlyInAnyOrderElementsOf(acked);
     }
   }
 }

@@ -267,6 +267,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     draining = true;
+    LOG.info("draining {}: {} connections told to reconnect elsewhere", node.nodeId(), connections.size());
     for (Connection connection : connections.all()) {
       long afterMs = ThreadLocalRandom.current().nextLong(250, 2000);
       connection.write(ServerFrames.reconnect("draining", afterMs).encode());

@@ -2,6 +2,7 @@ package io.lattice.e2e;
 
 import io.lattice.e2e.support.Checks;
 import io.lattice.e2e.support.Frames;
+import io.lattice.e2e.support.RawWebSocket;
 import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
 import io.lattice.model.Ids;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -200,7 +202,7 @@ class BadInputIT {
 
     // A frame under 64 KiB whose content is over 16 KiB is an error, not a close.
     int mark = a.mark();
-    assertThat(a.sendOversizeFrame(60_000, conversationId)).isTrue();
+    assertThat(a.sendLargeMessage(60_000, conversationId)).isTrue();
     a.awaitFrom(mark, Frames.error("too_large"), Duration.ofSeconds(10));
     assertThat(b.fullHistory(conversationId, 50)).hasSize(1);
     assertStillWorks(a);
@@ -314,26 +316,75 @@ class BadInputIT {
   }
 
   @Test
-  void aFrameOver64KiBClosesWith1009() {
+  void aFrameOver64KiBClosesWith1009() throws IOException {
     String carol = uniqueUser("carol");
     TestClient c = connect(N1, carol);
     String own = c.createDirect(alice);
-    c.pingPong();
-    c.sendOversizeFrame(70_000, own);
-    TestClient.CloseInfo close = c.awaitClose(Duration.ofSeconds(10));
-    assertThat(close.statusCode()).as("%s", close).isEqualTo(1009);
+    try (RawWebSocket raw = RawWebSocket.connect(region.wsUrl(N1), c.token())) {
+      assertThat(raw.readFrame().text()).contains("\"ready\"");
+      raw.sendTextFrame(TestClient.largeSendFrame(70_000, own)); // ONE frame of 70,000 bytes
+      List<RawWebSocket.Frame> before = new ArrayList<>();
+      RawWebSocket.Frame close = raw.readUntilClose(before);
+      assertThat(close).as("a close frame (null: the connection ended without one; frames before: %s)", before)
+          .isNotNull();
+      assertThat(close.closeCode()).isEqualTo(1009);
+    }
     assertThat(c.fullHistory(own, 50)).isEmpty();
-    // The server is fine and the user can reconnect.
-    connect(N1, carol).sendAndAwaitAck(own, "small again");
+    // The server is fine and the user's other connection too.
+    c.pingPong();
+    c.sendAndAwaitAck(own, "small again");
+  }
+
+  @Test
+  void aMessageOver64KiBInFragmentsIsNotSilentlyDropped() {
+    String carol = uniqueUser("carol");
+    TestClient c = connect(N2, carol);
+    String own = c.createDirect(alice);
+    int mark = c.mark();
+    // The JDK client sends this as five frames of at most 16 KiB: no frame is over the limit, the message is.
+    c.sendLargeMessage(70_000, own);
+    try {
+      JsonObject error = c.awaitFrom(mark, Frames.type("error"), Duration.ofSeconds(10));
+      assertThat(error.getString("code")).as("%s", error).isEqualTo("too_large");
+      assertStillWorks(c);
+    } catch (AssertionError e) {
+      TestClient.CloseInfo close = c.closeInfo();
+      if (close == null) {
+        throw new AssertionError("a 70,000-byte message (fragmented) got neither an error frame nor a close", e);
+      }
+      assertThat(close.statusCode()).as("%s", close).isEqualTo(1009);
+    }
+    assertThat(c.fullHistory(own, 50)).noneMatch(m -> m.getString("content").length() > 16 * 1024);
   }
 
   // ----------------------------------------------------------------------------------------------------------- HTTP
 
+  /** Collects every mismatch of one test so a single run reports all of them. */
+  private final List<String> httpMismatches = new ArrayList<>();
+
   private void assertHttpError(TestClient.HttpResult r, int status, String code) {
-    assertThat(r.status()).as(r.toString()).isEqualTo(status);
-    JsonObject json = r.json();
-    assertThat(json.getString("code")).as(r.toString()).isEqualTo(code);
-    assertThat(json.getString("message")).as(r.toString()).isNotNull();
+    String problem = null;
+    if (r.status() != status) {
+      problem = "expected HTTP " + status;
+    } else {
+      try {
+        JsonObject json = new JsonObject(r.body());
+        if (!code.equals(json.getString("code")) || json.getString("message") == null) {
+          problem = "expected {code:" + code + ", message}";
+        }
+      } catch (RuntimeException e) {
+        problem = "expected a JSON body";
+      }
+    }
+    if (problem != null) {
+      StackTraceElement caller = new Throwable().getStackTrace()[1];
+      httpMismatches.add("line " + caller.getLineNumber() + ": " + problem + " " + code + " but got " + r);
+    }
+  }
+
+  @AfterEach
+  void reportHttpMismatches() {
+    assertThat(httpMismatches).as("HTTP error mismatches").isEmpty();
   }
 
   @Test
@@ -363,7 +414,13 @@ class BadInputIT {
     assertHttpError(a.http("POST", "/api/conversations", new JsonObject().put("type", "direct")
         .put("participants", "bob")), 400, "bad_field");
     assertHttpError(a.get("/api/conversations/" + conversationId + "/messages?limit=abc"), 400, "bad_field");
-    assertHttpError(TestClient.http(base, "POST", "/api/dev/token", null, "{}"), 400, "missing_field");
+  }
+
+  @Test
+  void devTokenEndpointErrors() {
+    String base = region.httpUrl(N1);
     assertHttpError(TestClient.http(base, "POST", "/api/dev/token", null, "nope"), 400, "bad_json");
+    assertHttpError(TestClient.http(base, "POST", "/api/dev/token", null, "{\"userId\":42}"), 400, "bad_field");
+    assertHttpError(TestClient.http(base, "POST", "/api/dev/token", null, "{}"), 400, "missing_field");
   }
 }

@@ -340,7 +340,8 @@ class WebClientBrowserIT {
 
     <T> T await(Function<WebDriver, T> condition) {
       return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
-          .withMessage(() -> user + "'s page: conn-state=" + safeConnState() + ", messages=" + safeMessages())
+          .withMessage(() -> user + "'s page: conn-state=" + safeConnState() + ", messages=" + safeMessages()
+              + "; region: " + region.describe())
           .until(condition);
     }
 

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -170,10 +169,6 @@ public final class RawWebSocket implements AutoCloseable {
       }
       seen.add(frame);
     }
-  }
-
-  public List<Frame> newList() {
-    return new ArrayList<>();
   }
 
   @Override

@@ -354,10 +354,16 @@ public final class TestClient implements AutoCloseable {
   }
 
   /**
-   * Sends ONE text frame of exactly {@code bytes} bytes (a valid send frame padded with content), e.g. over the
-   * 64 KiB frame limit. Returns whether the client could write it.
+   * Sends one text message of exactly {@code bytes} bytes (a valid send frame padded with content). Note that the
+   * JDK client fragments messages into 16 KiB frames: to write ONE frame over the frame limit use
+   * {@link RawWebSocket}. Returns whether the client could write it.
    */
-  public boolean sendOversizeFrame(int bytes, String conversationId) {
+  public boolean sendLargeMessage(int bytes, String conversationId) {
+    return trySendText(largeSendFrame(bytes, conversationId));
+  }
+
+  /** A valid send frame of exactly {@code bytes} bytes of ASCII. */
+  public static String largeSendFrame(int bytes, String conversationId) {
     String prefix = "{\"type\":\"send\",\"clientMsgId\":\"" + newClientMsgId() + "\",\"conversationId\":\""
         + conversationId + "\",\"content\":\"";
     String suffix = "\"}";
@@ -365,7 +371,7 @@ public final class TestClient implements AutoCloseable {
     if (padding < 0) {
       throw new IllegalArgumentException("too small");
     }
-    return trySendText(prefix + "x".repeat(padding) + suffix);
+    return prefix + "x".repeat(padding) + suffix;
   }
 
   public static JsonObject sendFrame(String conversationId, String clientMsgId, String content) {
