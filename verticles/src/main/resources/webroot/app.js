@@ -768,7 +768,17 @@ window.Lattice = window.Lattice || {};
       const list = $('#messages');
       if (nearBottom(list) || list.lastElementChild === img.closest('li')) scrollToBottom(list);
     });
-    img.addEventListener('error', () => img.closest('.message-media') && img.closest('.message-media').classList.add('broken'));
+    img.addEventListener('error', () => {
+      // The token in the URL may have expired since (lazy images load late): retry once with the current one.
+      const fresh = withToken(mediaUrl, auth.token);
+      if (!img.dataset.retried && fresh && fresh !== img.src) {
+        img.dataset.retried = 'true';
+        img.src = fresh;
+        img.closest('a').href = fresh;
+      } else if (img.closest('.message-media')) {
+        img.closest('.message-media').classList.add('broken');
+      }
+    });
     return el('div', { class: 'message-media' }, el('a', { href: src, target: '_blank', rel: 'noopener noreferrer' }, img));
   }
 

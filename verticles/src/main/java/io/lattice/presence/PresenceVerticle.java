@@ -50,6 +50,9 @@ public final class PresenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     presenceTtl = Duration.ofSeconds(config().getLong("ttlSeconds", 60L));
+    vertx.setPeriodic(config().getLong("receiptPurgeIntervalMs", 3_600_000L), id -> receipts.purgeExpired()
+        .onSuccess(n -> LOG.debug("purged {} expired receipts", n))
+        .onFailure(e -> LOG.warn("receipt purge failed: {}", e.toString())));
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.localConsumer(Addresses.RECEIPT_UPDATE, BusErrors.handler(this::updateReceipts)).completion(),

@@ -30,5 +30,13 @@ public interface ReceiptStore {
   /** All recipients' states of one message. */
   Future<Map<String, ReceiptState>> get(String messageId);
 
+  /**
+   * Deletes states past the retention; returns how many. Stores with native expiry (Redis TTL, Cassandra TTL) need
+   * do nothing. Called periodically by the owning verticle.
+   */
+  default Future<Integer> purgeExpired() {
+    return Future.succeededFuture(0);
+  }
+
   Future<Void> close();
 }

@@ -272,16 +272,17 @@ class NodeFailureIT {
     for (Device d : List.of(alicePhone, aliceLaptop, bobPhone)) {
       Set<String> seen = d.seen();
       List<String> live = d.liveIds();
-      Map<String, Integer> rawCounts = new LinkedHashMap<>();
-      live.forEach(id -> rawCounts.merge(id, 1, Integer::sum));
-      d.syncedIds.forEach(id -> rawCounts.merge(id, 1, Integer::sum));
-      long missedLive = ackedIds.stream().filter(id -> !live.contains(id)).count();
-      report.append(String.format("  %-12s sessions=%d resends=%d live=%d (distinct %d, missed live %d) synced=%d "
-              + "raw duplicates total=%d, live duplicates within one session=%s%n", d.name, d.sessions.size(),
-          d.resends, live.size(), new HashSet<>(live).size(), missedLive, d.syncedIds.size(),
-          rawCounts.values().stream().mapToInt(v -> v - 1).sum(), d.liveDuplicatesWithinASession()));
+      Set<String> liveDistinct = new HashSet<>(live);
+      Map<String, Integer> withinSession = d.liveDuplicatesWithinASession();
+      int liveRawDuplicates = live.size() - liveDistinct.size();
+      long onlyViaSync = ackedIds.stream().filter(id -> !liveDistinct.contains(id)).count();
       Map<String, Integer> syncCounts = new LinkedHashMap<>();
       d.syncedIds.forEach(id -> syncCounts.merge(id, 1, Integer::sum));
+      report.append(String.format("  %-12s sessions=%d resends=%d | live frames=%d distinct=%d raw duplicates=%d "
+              + "(within one session: %s) | sync along the cursor chain=%d (duplicates %d) | acked messages "
+              + "recovered only by sync=%d | seen (deduped by messageId)=%d%n", d.name, d.sessions.size(), d.resends,
+          live.size(), liveDistinct.size(), liveRawDuplicates, withinSession, d.syncedIds.size(),
+          Checks.duplicates(syncCounts).size(), onlyViaSync, seen.size()));
       assertThat(Checks.duplicates(syncCounts)).as("%s: syncs along one cursor chain repeated messages", d.name)
           .isEmpty();
       assertThat(seen).as("%s has seen every acknowledged message", d.name).containsAll(ackedIds);

@@ -383,8 +383,15 @@ class WebClientBrowserIT {
     }
 
     void openConversation(String conversationId) {
-      await(d -> conversationItem(conversationId).isPresent());
-      conversationItem(conversationId).orElseThrow().findElement(By.cssSelector("button")).click();
+      // The list is re-rendered on every message and typing frame: find and click in one retried step.
+      await(d -> {
+        Optional<WebElement> item = conversationItem(conversationId);
+        if (item.isEmpty()) {
+          return false;
+        }
+        item.get().findElement(By.cssSelector("button")).click();
+        return true;
+      });
       await(d -> conversationId.equals(d.findElement(By.id("conversation")).getAttribute("data-conversation-id")));
     }
 

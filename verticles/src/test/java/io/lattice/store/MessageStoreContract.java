@@ -164,7 +164,8 @@ public abstract class MessageStoreContract {
     }
 
     assertThat(received).containsExactlyElementsOf(all.stream().sorted(CanonicalOrder.MESSAGES).toList());
-    assertThat(cursor.positions()).containsEntry(HERE, 25L).containsEntry("eu-west", 25L).containsEntry("ap-south", 25L);
+    assertThat(cursor.positions())
+        .containsEntry(HERE, 25L).containsEntry("eu-west", 25L).containsEntry("ap-south", 25L);
     SyncPage nothing = await(store.sync(c, cursor, 7));
     assertThat(nothing.messages()).isEmpty();
     assertThat(nothing.hasMore()).isFalse();
@@ -184,7 +185,8 @@ public abstract class MessageStoreContract {
     await(store.upsert(remoteLater));
     SyncPage next = await(store.sync(c, all.cursor(), 100));
 
-    assertThat(next.messages()).containsExactlyInAnyOrder(later, remoteLater).isSortedAccordingTo(CanonicalOrder.MESSAGES);
+    assertThat(next.messages()).containsExactlyInAnyOrder(later, remoteLater)
+        .isSortedAccordingTo(CanonicalOrder.MESSAGES);
     assertThat(next.cursor().positionOf(HERE)).isEqualTo(4);
     assertThat(next.cursor().positionOf("eu-west")).isEqualTo(4);
   }

@@ -10,8 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * Test helpers: a Vert.x instance whose blocked-thread checker complains after 200 ms on an event loop (so a
@@ -68,16 +66,5 @@ public final class TestVertx {
       return t;
     }
     throw new AssertionError("expected the future to fail");
-  }
-
-  /** Polls {@code condition} until true; for state that changes asynchronously (not a sleep as synchronisation). */
-  public static void awaitCondition(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + TIMEOUT);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
   }
 }

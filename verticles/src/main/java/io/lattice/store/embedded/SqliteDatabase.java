@@ -96,7 +96,10 @@ public final class SqliteDatabase {
     return this;
   }
 
-  /** Gives back one reference; the last one closes the connection and the worker. Idempotent once closed. */
+  /**
+   * Gives back one reference (call it once per reference held: the stores guard their own); the last one closes
+   * the connection and the worker. Once closed, further calls return the same future.
+   */
   public synchronized Future<Void> close() {
     if (closed != null) {
       return closed;

@@ -61,6 +61,10 @@ public final class SqliteMessageStore implements MessageStore {
     });
   }
 
+  /**
+   * A replicated message whose (conversation, source region, seq) is already taken by another id fails the future
+   * (unique index): the source region assigns each sequence number once, so that is corruption, not a retry.
+   */
   @Override
   public Future<AppendResult> upsert(Message message) {
     return db.write(c -> {
@@ -96,7 +100,10 @@ public final class SqliteMessageStore implements MessageStore {
       while (page.size() < limit) {
         Deque<Message> first = null;
         for (Deque<Message> run : runs) {
-          if (!run.isEmpty() && (first == null || CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0)) {
+          if (run.isEmpty()) {
+            continue;
+          }
+          if (first == null || CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0) {
             first = run;
           }
         }

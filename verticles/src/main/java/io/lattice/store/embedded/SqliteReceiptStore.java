@@ -35,10 +35,12 @@ public final class SqliteReceiptStore implements ReceiptStore {
       INSERT INTO receipts (message_id, recipient_id, sent_at, delivered_at, read_at, updated_at)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
       ON CONFLICT (message_id, recipient_id) DO UPDATE SET
-        sent_at      = CASE WHEN receipts.updated_at < ?7 THEN excluded.sent_at ELSE max(receipts.sent_at, excluded.sent_at) END,
+        sent_at      = CASE WHEN receipts.updated_at < ?7 THEN excluded.sent_at
+                            ELSE max(receipts.sent_at, excluded.sent_at) END,
         delivered_at = CASE WHEN receipts.updated_at < ?7 THEN excluded.delivered_at
                             ELSE max(receipts.delivered_at, excluded.delivered_at) END,
-        read_at      = CASE WHEN receipts.updated_at < ?7 THEN excluded.read_at ELSE max(receipts.read_at, excluded.read_at) END,
+        read_at      = CASE WHEN receipts.updated_at < ?7 THEN excluded.read_at
+                            ELSE max(receipts.read_at, excluded.read_at) END,
         updated_at   = excluded.updated_at
       RETURNING sent_at, delivered_at, read_at""";
 
@@ -103,6 +105,7 @@ public final class SqliteReceiptStore implements ReceiptStore {
   }
 
   /** Deletes the rows past retention; returns how many. */
+  @Override
   public Future<Integer> purgeExpired() {
     return db.execute(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM receipts WHERE updated_at < ?")) {

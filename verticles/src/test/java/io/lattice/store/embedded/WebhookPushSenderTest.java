@@ -66,18 +66,19 @@ class WebhookPushSenderTest {
     statusForAttempt = n -> n <= 2 ? 503 : 200;
     WebhookPushSender sender = sender("http://127.0.0.1:" + port + "/push", 5);
     Context context = vertx.getOrCreateContext();
-    context.runOnContext(v -> sender.send(NOTIFICATION).onComplete(testContext.succeeding(done -> testContext.verify(() -> {
-      assertThat(Vertx.currentContext()).isSameAs(context);
-      assertThat(attempts.get()).isEqualTo(3);
-      JsonObject body = bodies.get(2);
-      assertThat(body.getString("userId")).isEqualTo("bob");
-      assertThat(body.getString("conversationId")).isEqualTo("d-1");
-      assertThat(body.getString("messageId")).isEqualTo("m-1");
-      assertThat(body.getString("senderId")).isEqualTo("alice");
-      assertThat(body.getString("preview")).startsWith("xxx").hasSizeLessThan(500);
-      assertThat(bodies).allMatch(body::equals); // every attempt sends the same notification
-      testContext.completeNow();
-    }))));
+    context.runOnContext(v -> sender.send(NOTIFICATION).onComplete(testContext.succeeding(ok -> testContext.verify(
+        () -> {
+          assertThat(Vertx.currentContext()).isSameAs(context);
+          assertThat(attempts.get()).isEqualTo(3);
+          JsonObject body = bodies.get(2);
+          assertThat(body.getString("userId")).isEqualTo("bob");
+          assertThat(body.getString("conversationId")).isEqualTo("d-1");
+          assertThat(body.getString("messageId")).isEqualTo("m-1");
+          assertThat(body.getString("senderId")).isEqualTo("alice");
+          assertThat(body.getString("preview")).startsWith("xxx").hasSizeLessThan(500);
+          assertThat(bodies).allMatch(body::equals); // every attempt sends the same notification
+          testContext.completeNow();
+        }))));
   }
 
   @Test
