@@ -107,7 +107,7 @@ window.Lattice = window.Lattice || {};
     async resume() {
       if (!this.signedIn) return false;
       try {
-        await this.freshToken(60000);
+        await this.freshToken(15000);
         this._schedule();
         return true;
       } catch (e) {

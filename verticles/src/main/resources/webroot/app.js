@@ -63,6 +63,7 @@ window.Lattice = window.Lattice || {};
     receiptsFetched: new Set(),
     openId: null,
     msgEls: new Map(),        // open conversation: messageId or 'c:' + clientMsgId -> li element
+    listEls: new Map(),       // conversationId -> li element of the conversation list
     lastTypingSent: 0,
   };
 
@@ -690,38 +691,78 @@ window.Lattice = window.Lattice || {};
     }, 16);
   }
 
+  /**
+   * Keyed rendering: each conversation keeps its <li> (updated in place, moved only when the order changes), so a
+   * click is never lost to a list rebuilt between mousedown and mouseup.
+   */
   function renderListNow() {
     const list = $('#conversation-list');
-    clear(list);
     const ids = Array.from(S.conversations.keys())
       .sort((a, b) => activityOf(b) - activityOf(a) || cmpStr(a, b));
+    for (const [id, li] of Array.from(S.listEls)) {
+      if (!S.conversations.has(id)) {
+        li.remove();
+        S.listEls.delete(id);
+      }
+    }
+    const empty = list.querySelector('li.empty');
     if (!ids.length) {
-      list.append(el('li', { class: 'empty', text: 'No conversations yet. Start one above.' }));
+      if (!empty) list.append(el('li', { class: 'empty', text: 'No conversations yet. Start one above.' }));
       return;
     }
+    if (empty) empty.remove();
+    let prev = null;
     for (const id of ids) {
-      const conv = S.conversations.get(id);
-      const cs = convState(id);
-      const unread = unreadCount(id);
-      const typers = typingUsers(id);
-      const last = cs.sorted[cs.sorted.length - 1];
-      let preview = '';
-      if (typers.length) preview = typingText(typers);
-      else if (last) preview = (last.senderId === me ? 'you' : last.senderId) + ': ' + (last.content || (last.mediaUrl ? '[image]' : ''));
-      else if (conv.type === 'group') preview = others(conv).length + 1 + ' members';
-      const other = conv.type === 'direct' ? others(conv)[0] : null;
-      const open = S.openId === id;
-      const li = el('li', {
-        class: 'conversation' + (open ? ' open' : '') + (unread ? ' has-unread' : ''),
-        'aria-current': open ? 'true' : null,
-        dataset: { conversationId: id, type: conv.type || '', unread },
-      }, el('button', { type: 'button', class: 'conversation-button', onclick: () => openConversation(id) },
-        other ? L.ui.presenceDot(other, S.presence.get(other)) : el('span', { class: 'group-icon', text: '#' }),
-        el('span', { class: 'conversation-text' },
-          el('span', { class: 'conversation-title', text: conversationTitle(conv) }),
-          el('span', { class: 'conversation-preview' + (typers.length ? ' typing' : ''), text: preview })),
-        unread ? el('span', { class: 'unread-count', text: unread > 99 ? '99+' : unread }) : null));
-      list.append(li);
+      let li = S.listEls.get(id);
+      if (!li) {
+        li = el('li', { class: 'conversation', dataset: { conversationId: id } },
+          el('button', { type: 'button', class: 'conversation-button', onclick: () => openConversation(id) },
+            el('span', { class: 'conversation-icon' }),
+            el('span', { class: 'conversation-text' },
+              el('span', { class: 'conversation-title' }),
+              el('span', { class: 'conversation-preview' })),
+            el('span', { class: 'unread-count', hidden: true })));
+        S.listEls.set(id, li);
+      }
+      updateListItem(li, id);
+      const at = prev ? prev.nextElementSibling : list.firstElementChild;
+      if (at !== li) list.insertBefore(li, at);
+      prev = li;
+    }
+  }
+
+  function updateListItem(li, id) {
+    const conv = S.conversations.get(id);
+    const cs = convState(id);
+    const unread = unreadCount(id);
+    const typers = typingUsers(id);
+    const last = cs.sorted[cs.sorted.length - 1];
+    let preview = '';
+    if (typers.length) preview = typingText(typers);
+    else if (last) preview = (last.senderId === me ? 'you' : last.senderId) + ': ' + (last.content || (last.mediaUrl ? '[image]' : ''));
+    else if (conv.type === 'group') preview = others(conv).length + 1 + ' members';
+    const open = S.openId === id;
+    li.className = 'conversation' + (open ? ' open' : '') + (unread ? ' has-unread' : '');
+    if (open) li.setAttribute('aria-current', 'true');
+    else li.removeAttribute('aria-current');
+    li.dataset.type = conv.type || '';
+    li.dataset.unread = String(unread);
+    li.querySelector('.conversation-title').textContent = conversationTitle(conv);
+    const previewEl = li.querySelector('.conversation-preview');
+    previewEl.textContent = preview;
+    previewEl.classList.toggle('typing', typers.length > 0);
+    const badge = li.querySelector('.unread-count');
+    badge.hidden = !unread;
+    badge.textContent = unread > 99 ? '99+' : String(unread);
+    const icon = li.querySelector('.conversation-icon');
+    const other = conv.type === 'direct' ? others(conv)[0] : null;
+    const dot = icon.querySelector('.presence-dot');
+    if (other && (!dot || dot.dataset.user !== other)) {
+      clear(icon);
+      icon.append(L.ui.presenceDot(other, S.presence.get(other)));
+    } else if (!other && !icon.querySelector('.group-icon')) {
+      clear(icon);
+      icon.append(el('span', { class: 'group-icon', text: '#' }));
     }
   }
 
@@ -972,6 +1013,8 @@ window.Lattice = window.Lattice || {};
     S.subscribed.clear();
     S.receiptsFetched.clear();
     S.msgEls.clear();
+    S.listEls.clear();
+    clear($('#conversation-list'));
     S.openId = null;
   }
 

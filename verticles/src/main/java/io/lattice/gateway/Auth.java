@@ -44,8 +44,11 @@ final class Auth {
   }
 
   /** {"token","expiresAt"} for a user. */
-  JsonObject issue(String userId) {
-    if (userId == null || !USER_ID.matcher(userId).matches()) {
+  JsonObject issue(Object userIdValue) {
+    if (userIdValue == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "userId is required");
+    }
+    if (!(userIdValue instanceof String userId) || !USER_ID.matcher(userId).matches()) {
       throw new ProtocolException(ErrorCode.BAD_FIELD, "userId must be 1..64 of [A-Za-z0-9._@-]");
     }
     long now = clock.millis();

@@ -27,6 +27,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final short CLOSE_GOING_AWAY = 1001;
+  static final short CLOSE_TOO_BIG = 1009;
 
   private final NodeIdentity node;
   private final BlobStore blobs;
@@ -55,6 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
   private long nextConnectionId;
   private int heartbeatSeconds;
   private int outboxLimit;
+  private int maxFrameBytes;
   private volatile boolean draining;
 
   public GatewayVerticle(NodeIdentity node, BlobStore blobs, Clock clock) {
@@ -81,11 +84,15 @@ public final class GatewayVerticle extends VerticleBase {
     long round = Math.max(500, Math.min(heartbeatSeconds, 20) * 1000L / 2);
     vertx.setPeriodic(round, id -> heartbeatRound());
 
-    int maxFrame = conf.getInteger("maxFrameBytes", 64 * 1024);
+    maxFrameBytes = conf.getInteger("maxFrameBytes", 64 * 1024);
+    // Vert.x's own limits are a hard backstop well above ours: a frame over Vert.x's limit ends the connection
+    // abruptly (the unread bytes reset it before the client reads the close frame), while one over ours has been
+    // read whole, so our 1009 close reaches the client cleanly.
+    int hardLimit = Math.max(maxFrameBytes * 16, 1 << 20);
     HttpServerOptions options = new HttpServerOptions().setHost(conf.getString("host", "127.0.0.1"))
-        .setPort(conf.getInteger("port", 8081)).setMaxWebSocketFrameSize(maxFrame)
-        .setMaxWebSocketMessageSize(maxFrame).setCompressionSupported(true);
-    return vertx.createHttpServer(options).requestHandler(router(maxFrame)).listen()
+        .setPort(conf.getInteger("port", 8081)).setMaxWebSocketFrameSize(hardLimit)
+        .setMaxWebSocketMessageSize(hardLimit).setCompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router(maxFrameBytes)).listen()
         .onSuccess(s -> server = s);
   }
 
@@ -168,10 +175,28 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void openWebSocket(ServerWebSocket ws, String userId) {
     Connection connection = open(ClientSocket.of(ws), userId);
-    ws.textMessageHandler(text -> dispatcher.onText(connection, text));
+    ws.textMessageHandler(text -> {
+      if (utf8Length(text) > maxFrameBytes) {
+        connection.close(CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes");
+      } else {
+        dispatcher.onText(connection, text);
+      }
+    });
     ws.binaryMessageHandler(b -> dispatcher.onBinary(connection));
     ws.exceptionHandler(e -> LOG.debug("socket of {}: {}", userId, e.toString()));
     ws.closeHandler(v -> closed(connection));
+  }
+
+  /**
+   * The UTF-8 size of a text, or a lower bound of it when that already decides: chars <= bytes <= 3 x chars, so only
+   * texts in between are encoded.
+   */
+  private int utf8Length(String text) {
+    int chars = text.length();
+    if (chars * 3L <= maxFrameBytes || chars > maxFrameBytes) {
+      return chars;
+    }
+    return text.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private void openSockJs(SockJSSocket socket) {
@@ -181,7 +206,13 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     Connection connection = open(ClientSocket.of(socket), userId);
-    socket.handler(buffer -> dispatcher.onText(connection, buffer.toString()));
+    socket.handler(buffer -> {
+      if (buffer.length() > maxFrameBytes) {
+        connection.close(CLOSE_TOO_BIG, "frame over " + maxFrameBytes + " bytes");
+      } else {
+        dispatcher.onText(connection, buffer.toString());
+      }
+    });
     socket.exceptionHandler(e -> LOG.debug("sockjs of {}: {}", userId, e.toString()));
     socket.closeHandler(v -> closed(connection));
   }

@@ -45,12 +45,12 @@ final class HttpApi {
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
     if (conf.getJsonObject("auth", new JsonObject()).getBoolean("devTokens", false)) {
       router.post("/api/dev/token").handler(ctx -> respond(ctx, 200,
-          Future.succeededFuture(auth.issue(body(ctx).getString("userId")))));
+          Future.succeededFuture(auth.issue(body(ctx).getValue("userId")))));
     }
     router.get("/api/regions").handler(this::regions);
     router.route("/api/*").handler(this::authenticate);
     router.post("/api/token/refresh").handler(ctx -> respond(ctx, 200,
-        Future.succeededFuture(auth.issue(ctx.get(USER)))));
+        Future.succeededFuture(auth.issue((Object) ctx.get(USER)))));
     router.post("/api/conversations").handler(this::createConversation);
     router.get("/api/conversations").handler(ctx -> forward(ctx, Addresses.CONVERSATION_LIST, new JsonObject()));
     router.get("/api/conversations/:id").handler(ctx -> forward(ctx, Addresses.CONVERSATION_GET,

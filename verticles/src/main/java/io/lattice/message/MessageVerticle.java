@@ -2,6 +2,7 @@ package io.lattice.message;
 
 import io.lattice.NodeIdentity;
 import io.lattice.bus.BusErrors;
+import io.lattice.bus.KeyedSequencer;
 import io.lattice.bus.TokenBucket;
 import io.lattice.model.Addresses;
 import io.lattice.model.CanonicalOrder;
@@ -43,8 +44,13 @@ public final class MessageVerticle extends VerticleBase {
   private final LamportClock lamport;
   private final Clock clock;
   private final Map<String, TokenBucket> groupBuckets = new HashMap<>();
+  /**
+   * A sender's sends in one conversation run one at a time, so acks, Lamport timestamps and sequence numbers follow
+   * the order the client sent in (a cache miss on one send must not let a later one overtake it).
+   */
+  private final KeyedSequencer sends = new KeyedSequencer();
   /** Deliveries chained per conversation, so live delivery follows persistence order. */
-  private final Map<String, Future<?>> deliveryTails = new HashMap<>();
+  private final KeyedSequencer deliveries = new KeyedSequencer();
   private double groupRate;
   private double groupBurst;
 
@@ -73,6 +79,11 @@ public final class MessageVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> send(JsonObject request) {
+    String key = request.getString("conversationId") + '\n' + request.getString("userId");
+    return sends.submit(key, () -> persist(request));
+  }
+
+  private Future<JsonObject> persist(JsonObject request) {
     String userId = request.getString("userId");
     String conversationId = request.getString("conversationId");
     return conversations.requireParticipant(conversationId, userId).compose(conversation -> {
@@ -110,11 +121,7 @@ public final class MessageVerticle extends VerticleBase {
 
   /** Live delivery to every participant's connections; offline recipients go to the notification verticle. */
   private void deliver(Conversation conversation, Message message) {
-    String key = conversation.conversationId();
-    Future<?> previous = deliveryTails.getOrDefault(key, Future.succeededFuture());
-    Future<?> next = previous.eventually(() -> route(conversation, message));
-    deliveryTails.put(key, next);
-    next.onComplete(ar -> deliveryTails.remove(key, next));
+    deliveries.submit(conversation.conversationId(), () -> route(conversation, message));
   }
 
   private Future<Void> route(Conversation conversation, Message message) {
@@ -201,6 +208,6 @@ public final class MessageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(List.copyOf(deliveryTails.values()));
+    return Future.join(sends.drained(), deliveries.drained());
   }
 }
