@@ -161,6 +161,8 @@ window.Lattice = window.Lattice || {};
   }
 
   async function loadConversations() {
+    // Only conversations known before the request can have been left: one created meanwhile may be missing.
+    const known = new Set(S.conversations.keys());
     try {
       const res = await auth.api('GET', '/api/conversations');
       const list = res && Array.isArray(res.conversations) ? res.conversations : [];
@@ -169,8 +171,8 @@ window.Lattice = window.Lattice || {};
         const conv = upsertConversation(c);
         if (conv) seen.add(conv.conversationId);
       }
-      for (const id of Array.from(S.conversations.keys())) {
-        if (!seen.has(id)) {
+      for (const id of known) {
+        if (!seen.has(id) && S.conversations.has(id)) {
           S.conversations.delete(id);
           if (S.openId === id) closeConversation();
         }
@@ -519,26 +521,66 @@ window.Lattice = window.Lattice || {};
 
   function onSyncResult(f) {
     if (typeof f.conversationId !== 'string') return;
-    if (!S.conversations.has(f.conversationId)) scheduleConversationReload();
-    const cs = convState(f.conversationId);
+    const id = f.conversationId;
+    if (!S.conversations.has(id)) scheduleConversationReload();
+    const cs = convState(id);
     cs.syncing = false;
     const fresh = [];
+    let added = 0;
     for (const m of Array.isArray(f.messages) ? f.messages : []) {
-      if (addMessage(m) && m.senderId !== me) fresh.push(m);
+      if (addMessage(m)) {
+        added++;
+        if (m.senderId !== me) fresh.push(m);
+      }
     }
     const cursorMoved = f.cursor != null && f.cursor !== cs.cursor;
     if (f.cursor != null) cs.cursor = f.cursor;
-    noteIncoming(f.conversationId, fresh);
-    if (f.hasMore && (cursorMoved || fresh.length)) {
-      sync(f.conversationId);
+    const first = !cs.synced;
+    if (first && S.openId !== id) {
+      // History of a conversation that is not open: whether this user already read it (on another device or before
+      // a reload) is only known from the receipts; held back until the sync ends, see checkHistoryState().
+      cs.history = (cs.history || []).concat(fresh);
+    } else {
+      noteIncoming(id, fresh);
+    }
+    if (f.hasMore && (cursorMoved || added)) {
+      sync(id);
     } else {
       cs.synced = true;
-      if (S.openId === f.conversationId) {
+      if (first && cs.history) checkHistoryState(id);
+      if (S.openId === id) {
         markOpenRead();
-        fetchOwnReceipts(f.conversationId);
+        fetchOwnReceipts(id);
       }
     }
-    if (S.openId === f.conversationId) renderMessagesStatus();
+    if (S.openId === id) renderMessagesStatus();
+    renderList();
+  }
+
+  /**
+   * After the first sync of a conversation that is not open: my receipt of the last message from the others tells
+   * whether the history was already read (then nothing is unread) or delivered; otherwise it is marked delivered now.
+   */
+  async function checkHistoryState(id) {
+    const cs = convState(id);
+    const held = cs.history || [];
+    cs.history = null;
+    if (!held.length) return;
+    const last = held[held.length - 1];
+    let level = 0;
+    try {
+      const res = await auth.api('GET', '/api/receipts/' + encodeURIComponent(last.messageId));
+      const mine = res && res.receipts && res.receipts[me];
+      if (mine) level = Number(mine.readAt) > 0 ? 2 : Number(mine.deliveredAt) > 0 ? 1 : 0;
+    } catch (e) {
+      level = 0;
+    }
+    for (const m of held) {
+      if (level > (S.myLevel.get(m.messageId) || 0)) S.myLevel.set(m.messageId, level);
+      if (level === 2) S.readLocal.add(m.messageId);
+    }
+    if (S.openId === id) markOpenRead();
+    else if (level < 1) noteIncoming(id, held);
     renderList();
   }
 

@@ -183,7 +183,12 @@ public final class GatewayVerticle extends VerticleBase {
       }
     });
     ws.binaryMessageHandler(b -> dispatcher.onBinary(connection));
-    ws.exceptionHandler(e -> LOG.debug("socket of {}: {}", userId, e.toString()));
+    ws.exceptionHandler(e -> {
+      if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException) {
+        connection.close(CLOSE_TOO_BIG, "frame too large");
+      }
+      LOG.debug("socket of {}: {}", userId, e.toString());
+    });
     ws.closeHandler(v -> closed(connection));
   }
 

@@ -320,7 +320,7 @@ class BadInputIT {
     String carol = uniqueUser("carol");
     TestClient c = connect(N1, carol);
     String own = c.createDirect(alice);
-    try (RawWebSocket raw = RawWebSocket.connect(region.wsUrl(N1), c.token())) {
+    try (RawWebSocket raw = c.openRaw()) {
       assertThat(raw.readFrame().text()).contains("\"ready\"");
       raw.sendTextFrame(TestClient.largeSendFrame(70_000, own)); // ONE frame of 70,000 bytes
       List<RawWebSocket.Frame> before = new ArrayList<>();
@@ -333,6 +333,24 @@ class BadInputIT {
     // The server is fine and the user's other connection too.
     c.pingPong();
     c.sendAndAwaitAck(own, "small again");
+  }
+
+  @Test
+  void aHugeFrameClosesWith1009Too() throws IOException {
+    String carol = uniqueUser("carol");
+    TestClient c = connect(N2, carol);
+    String own = c.createDirect(alice);
+    try (RawWebSocket raw = c.openRaw()) {
+      assertThat(raw.readFrame().text()).contains("\"ready\"");
+      // ONE frame of 2 MB, written while we read: the server may close before it has read it all.
+      raw.sendTextFrameInBackground(TestClient.largeSendFrame(2_000_000, own));
+      List<RawWebSocket.Frame> before = new ArrayList<>();
+      RawWebSocket.Frame close = raw.readUntilClose(before);
+      assertThat(close).as("a close frame (null: the connection ended without one; frames before: %s)", before)
+          .isNotNull();
+      assertThat(close.closeCode()).isEqualTo(1009);
+    }
+    c.pingPong();
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A minimal RFC 6455 client over a plain socket, for what a normal client library will not do: write exactly one
@@ -95,6 +97,20 @@ public final class RawWebSocket implements AutoCloseable {
   /** Writes ONE masked text frame with FIN set, whatever its size. */
   public void sendTextFrame(String text) throws IOException {
     writeFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Writes ONE text frame from another thread, so the caller can read the server's answer (a close frame) while a
+   * large frame is still being written; a write failure (the server closed) completes the future exceptionally.
+   */
+  public CompletableFuture<Void> sendTextFrameInBackground(String text) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        sendTextFrame(text);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    });
   }
 
   private void writeFrame(int opcode, byte[] payload) throws IOException {

@@ -58,9 +58,36 @@ public final class RegionCluster implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** Marks every node JVM with the pid of the test JVM that started it. */
+  private static final String OWNER_PROPERTY = "-Dlattice.e2e.owner=";
+
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RegionCluster::killTree),
         "lattice-e2e-reaper"));
+    reapOrphans();
+  }
+
+  /**
+   * A test JVM killed with -9 cannot run its shutdown hook: its nodes survive it. Kill such orphans, recognised by
+   * the owner marker on their command line naming a test JVM that no longer exists.
+   */
+  private static void reapOrphans() {
+    ProcessHandle.allProcesses().forEach(p -> {
+      String[] args = p.info().arguments().orElse(new String[0]);
+      for (String arg : args) {
+        if (arg.startsWith(OWNER_PROPERTY)) {
+          try {
+            long owner = Long.parseLong(arg.substring(OWNER_PROPERTY.length()));
+            if (ProcessHandle.of(owner).map(h -> !h.isAlive()).orElse(true)) {
+              System.err.println("lattice e2e: killing orphan node pid " + p.pid() + " of dead test JVM " + owner);
+              killTree(p);
+            }
+          } catch (NumberFormatException ignored) {
+            // not ours
+          }
+        }
+      }
+    });
   }
 
   private final String name;
@@ -258,6 +285,7 @@ public final class RegionCluster implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(jvmArgs);
+    command.add(OWNER_PROPERTY + ProcessHandle.current().pid());
     command.add("-Dlattice.node=" + node.id);
     command.addAll(List.of("-jar", jar.toString(), "region", "--conf", conf.toString(), "--node", node.id,
         "--port", String.valueOf(node.gatewayPort.port())));

@@ -374,6 +374,14 @@ public final class TestClient implements AutoCloseable {
     return prefix + "x".repeat(padding) + suffix;
   }
 
+  /**
+   * Raw mode at the frame level: a second connection of this user over a plain socket that writes exactly the frames
+   * it is given (e.g. ONE frame over the 64 KiB limit) and shows raw close frames.
+   */
+  public RawWebSocket openRaw() throws IOException {
+    return RawWebSocket.connect(wsUrl, token);
+  }
+
   public static JsonObject sendFrame(String conversationId, String clientMsgId, String content) {
     return new JsonObject().put("type", "send").put("clientMsgId", clientMsgId).put("conversationId", conversationId)
         .put("content", content).putNull("mediaUrl");
