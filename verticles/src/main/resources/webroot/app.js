@@ -11,7 +11,8 @@
  *   #login-view, #login-form, #login-user (input), #login-button
  *   #chat-view, #me (text: signed-in user id, data-user), #logout-button
  *   #conn-state   data-state="connecting|connected|reconnecting|offline", data-region, data-node,
- *                 data-transport="websocket|sockjs"; children #conn-label, #conn-region, #conn-node, #conn-transport
+ *                 data-transport="websocket|sockjs", data-reconnects-requested="N" (reconnect frames received);
+ *                 children #conn-label, #conn-region, #conn-node, #conn-transport
  *   #new-direct-user, #new-direct-button
  *   #new-group-title, #new-group-users (ids separated by commas or spaces), #new-group-button
  *   #refresh-conversations
@@ -31,6 +32,7 @@
  *   #composer (textarea: Enter sends, Shift+Enter new line), #send-button
  *   #attach-button, #media-input (input type=file, images), #upload-status
  *   #errors > .error-toast[data-code] > .error-code, .error-message   (auto-dismissed after 8 s, click to dismiss)
+ *             .notice-toast (e.g. a reconnect frame; 4 s)
  */
 window.Lattice = window.Lattice || {};
 (function (L) {
@@ -674,9 +676,13 @@ window.Lattice = window.Lattice || {};
       case 'typing':
         onTyping(f);
         break;
-      case 'reconnect':
-        L.ui.notice('server is draining: reconnecting');
+      case 'reconnect': {
+        // connection.js already closed the socket and reconnects after afterMs.
+        const box = $('#conn-state');
+        box.dataset.reconnectsRequested = String((Number(box.dataset.reconnectsRequested) || 0) + 1);
+        L.ui.notice('the server asked to reconnect (' + (f.reason || 'draining') + ')');
         break;
+      }
       case 'error': {
         const p = f.clientMsgId ? S.pending.get(f.clientMsgId) : null;
         if (p) onSendError(p, f);
@@ -898,13 +904,13 @@ window.Lattice = window.Lattice || {};
     li.dataset.readBy = String(st.readBy);
     li.dataset.recipients = String(st.total);
     statusEl.className = 'message-status status-' + st.status;
-    let text = CHECKS[st.status];
     let title = st.status;
+    clear(statusEl);
+    statusEl.append(el('span', { class: 'checks', text: CHECKS[st.status] }));
     if (st.total > 1 && st.readBy > 0 && st.status !== 'read') {
-      text += ' read by ' + st.readBy;
+      statusEl.append(el('span', { class: 'read-by', text: ' read by ' + st.readBy }));
       title += ', read by ' + st.readBy + ' of ' + st.total;
     }
-    statusEl.textContent = text;
     statusEl.title = title;
   }
 

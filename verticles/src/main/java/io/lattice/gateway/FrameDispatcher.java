@@ -33,7 +33,7 @@ final class FrameDispatcher {
   private final double sendRate;
   private final double sendBurst;
   private final DeliveryOptions requestOptions = new DeliveryOptions().setSendTimeout(10_000);
-  private int inFlightSends;
+  private int inFlightRequests;
 
   FrameDispatcher(Vertx vertx, Connections connections, JsonObject conf, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
@@ -88,12 +88,12 @@ final class FrameDispatcher {
       return;
     }
     long started = System.nanoTime();
-    inFlightSends++;
+    inFlightRequests++;
     JsonObject body = new JsonObject().put("userId", connection.userId).put("clientMsgId", send.clientMsgId())
         .put("conversationId", send.conversationId()).put("content", send.content())
         .put("mediaUrl", send.mediaUrl());
     vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_SEND, body, requestOptions).onComplete(ar -> {
-      inFlightSends--;
+      inFlightRequests--;
       if (ar.succeeded()) {
         metrics.acked(System.nanoTime() - started);
         connection.write(ServerFrames.ack(send.clientMsgId(), Message.fromJson(ar.result().body())).encode());
@@ -128,7 +128,9 @@ final class FrameDispatcher {
   /** A request on behalf of the connection's user; the reply is written as a frame when {@code replyIsFrame}. */
   private void request(Connection connection, String address, JsonObject body, boolean replyIsFrame) {
     body.put("userId", connection.userId);
+    inFlightRequests++;
     vertx.eventBus().<JsonObject>request(address, body, requestOptions).onComplete(ar -> {
+      inFlightRequests--;
       if (ar.failed()) {
         replyError(connection, BusErrors.toProtocol(ar.cause()), null);
       } else if (replyIsFrame) {
@@ -156,7 +158,8 @@ final class FrameDispatcher {
     }
   }
 
-  int inFlightSends() {
-    return inFlightSends;
+  /** Requests still waiting for their reply: a draining node lets them finish before it closes sockets. */
+  int inFlightRequests() {
+    return inFlightRequests;
   }
 }

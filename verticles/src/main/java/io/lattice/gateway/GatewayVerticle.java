@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -104,6 +105,8 @@ public final class GatewayVerticle extends VerticleBase {
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
         .setHeartbeatInterval(25_000).setMaxBytesStreaming(maxFrame * 2));
     router.route("/sockjs/*").handler(this::authenticateSockJs);
+    // SockJS's xhr transports read their bodies through vertx-web's BodyHandler.
+    router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(maxFrame * 2L).setHandleFileUploads(false));
     router.route("/sockjs/*").subRouter(sockJs.socketHandler(this::openSockJs));
     api.mount(router);
     if (blobs instanceof FileBlobStore files) {
@@ -298,7 +301,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * Drain: /health turns 503, new connections are refused, clients are told to reconnect elsewhere (with jitter so
-   * they do not all arrive at once), in-flight sends finish, then sockets close.
+   * they do not all arrive at once), in-flight requests (sends, receipts, syncs) finish, then sockets close.
    */
   @Override
   public Future<?> stop() {
@@ -311,7 +314,7 @@ public final class GatewayVerticle extends VerticleBase {
     Promise<Void> flushed = Promise.promise();
     long deadline = clock.millis() + 5000;
     vertx.setPeriodic(50, id -> {
-      if (dispatcher.inFlightSends() == 0 || clock.millis() > deadline) {
+      if (dispatcher.inFlightRequests() == 0 || clock.millis() > deadline) {
         vertx.cancelTimer(id);
         flushed.complete();
       }

@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -67,8 +68,12 @@ class WebClientBrowserIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOT = Path.of("/tmp/lattice-chat.png");
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final int TOKEN_TTL_SECONDS = 60;
   private static final int N1 = 0;
   private static final int N2 = 1;
+
+  /** Selenium logs a warning per session when it has no CDP bindings for this Chromium version; not needed here. */
+  private static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
   private static RegionCluster region;
   private final List<Browser> browsers = new ArrayList<>();
@@ -76,11 +81,14 @@ class WebClientBrowserIT {
 
   @BeforeAll
   static void startRegion() {
+    SELENIUM_LOG.setLevel(Level.SEVERE);
     assumeTrue(Files.isExecutable(CHROMIUM), "/usr/bin/chromium is absent, so the browser test is skipped: "
         + "install it with `apt-get install -y chromium chromium-driver` (.ci/run does)");
     assertThat(CHROMEDRIVER).as("/usr/bin/chromium is installed but /usr/bin/chromedriver is not: "
         + "apt-get install -y chromium-driver").isExecutable();
-    region = RegionCluster.builder().name("WebClientBrowserIT").nodes(2).start();
+    // Short-lived tokens, so that the page's proactive refresh (at ~80% of the lifetime) happens within a test.
+    region = RegionCluster.builder().name("WebClientBrowserIT").nodes(2)
+        .env("AUTH__TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS).start();
   }
 
   @AfterAll
@@ -164,7 +172,21 @@ class WebClientBrowserIT {
     Checks.assertStrictlyCanonical("sync", synced);
     assertThat(onAlice).isEqualTo(Checks.ids(synced));
 
+    // The page as a user sees it: three messages with checkmarks, bob online and typing.
+    b.keepTypingUntil(a, d -> d.findElement(By.id("typing-indicator")).getText().equals(bob + " is typing…"));
     a.screenshot(SCREENSHOT);
+
+    // Bob reloads the page (with no conversation open): the session resumes from sessionStorage, the history he
+    // already read is not counted unread again, and his own message gets its read checkmarks back from the server.
+    ((JavascriptExecutor) b.driver).executeScript("sessionStorage.removeItem(arguments[0]);", "lattice.open." + bob);
+    b.driver.navigate().refresh();
+    b.await(d -> "connected".equals(b.connState()));
+    b.await(d -> b.conversationItem(conversationId)
+        .filter(e -> e.findElement(By.cssSelector(".conversation-preview")).getText().startsWith(alice + ": and a"))
+        .filter(e -> "0".equals(e.getAttribute("data-unread"))).isPresent());
+    b.openConversation(conversationId);
+    b.awaitOwnMessage("typing a reply", "read");
+    assertThat(b.messageIds()).isEqualTo(onAlice);
 
     // Bob signs out: his presence dot on alice's page goes offline.
     b.driver.findElement(By.id("logout-button")).click();
@@ -195,8 +217,7 @@ class WebClientBrowserIT {
     b.send("back to sockjs");
     a.awaitMessage("back to sockjs");
     b.awaitOwnMessage("back to sockjs", "read");
-    b.driver.findElement(By.id("composer")).sendKeys("x");
-    a.await(d -> d.findElement(By.id("typing-indicator")).getText().equals(bob + " is typing…"));
+    b.keepTypingUntil(a, d -> d.findElement(By.id("typing-indicator")).getText().equals(bob + " is typing…"));
   }
 
   /**
@@ -224,8 +245,119 @@ class WebClientBrowserIT {
     a.awaitMessage("answer over xhr");
   }
 
+  /** A group: the checkmarks show the minimum over the recipients, and "read by N" while only some have read. */
+  /**
+   * A network that blocks WebSocket (simulated in the page: WebSocket to /ws never opens, other WebSockets work):
+   * after two failed attempts the page falls back to SockJS by itself.
+   */
   @Test
   @Order(4)
+  void blockedWebSocketFallsBackToSockJs() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = new Browser(alice);
+    browsers.add(a);
+    a.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", BLOCK_WS));
+    a.driver.get(region.httpUrl(N1) + "/");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    a.assertConnectedTo(N1, "sockjs");
+    assertThat(((Number) ((JavascriptExecutor) a.driver).executeScript("return window.__blockedWs;")).intValue())
+        .as("WebSocket attempts to /ws before the fallback").isGreaterThanOrEqualTo(2);
+
+    String conversationId = a.startDirect(bob);
+    a.send("through the fallback");
+    b.await(d -> b.conversationItem(conversationId).isPresent());
+    b.openConversation(conversationId);
+    b.awaitMessage("through the fallback");
+    a.awaitOwnMessage("through the fallback", "read");
+    b.send("and back");
+    a.awaitMessage("and back");
+  }
+
+  /** Installed before any page script: a WebSocket to /ws fails like a blocking proxy; others are real. */
+  private static final String BLOCK_WS = """
+      (() => {
+        const Real = window.WebSocket;
+        window.__blockedWs = 0;
+        function Blocking(url, protocols) {
+          if (new URL(url, location.href).pathname !== '/ws') {
+            return protocols === undefined ? new Real(url) : new Real(url, protocols);
+          }
+          window.__blockedWs++;
+          const fake = { readyState: 0, url: String(url), send() { throw new Error('not open'); }, close() {} };
+          setTimeout(() => {
+            fake.readyState = 3;
+            if (fake.onerror) fake.onerror(new Event('error'));
+            if (fake.onclose) fake.onclose({ code: 1006, reason: '', wasClean: false });
+          }, 20);
+          return fake;
+        }
+        Blocking.prototype = Real.prototype;
+        Object.assign(Blocking, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+        window.WebSocket = Blocking;
+      })();
+      """;
+
+  @Test
+  @Order(5)
+  void groupStatusIsTheMinimumOverRecipients() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    String carol = uniqueUser("carol");
+    Browser a = open(alice, N1, "");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    TestClient carolDevice = client(N2, carol);
+
+    a.driver.findElement(By.cssSelector("#new-group summary")).click();
+    a.driver.findElement(By.id("new-group-title")).sendKeys("Launch <i>plan</i>");
+    a.driver.findElement(By.id("new-group-users")).sendKeys(bob + ", " + carol);
+    a.driver.findElement(By.id("new-group-button")).click();
+    String conversationId = a.await(d -> {
+      String open = d.findElement(By.id("conversation")).getAttribute("data-conversation-id");
+      return open == null || open.isEmpty() ? null : open;
+    });
+    assertThat(conversationId).startsWith("g-");
+    a.await(d -> d.findElement(By.id("conversation-title")).getText().equals("Launch <i>plan</i>"));
+    a.await(d -> "true".equals(a.presenceOf("#conversation-participants", bob)));
+    a.await(d -> "true".equals(a.presenceOf("#conversation-participants", carol)));
+
+    a.send("hello group");
+    WebElement mine = a.awaitOwnMessage("hello group", "sent", "delivered");
+    String messageId = a.await(d -> {
+      String id = a.awaitOwnMessage("hello group", "sent", "delivered").getAttribute("data-message-id");
+      return id == null || id.isEmpty() ? null : id;
+    });
+    assertThat(mine.getAttribute("data-recipients")).isEqualTo("2");
+    carolDevice.awaitFrom(0, f -> "message".equals(f.getString("type")));
+
+    // Bob reads it; carol has not even confirmed delivery: the minimum is "sent", with "read by 1".
+    b.openConversation(conversationId);
+    b.awaitMessage("hello group");
+    WebElement readByOne = a.await(d -> withAttribute(a.ownMessages(), "data-read-by", "1"));
+    assertThat(readByOne.getAttribute("data-status")).isEqualTo("sent");
+    assertThat(readByOne.findElement(By.cssSelector(".message-status")).getText()).isEqualTo("✓ read by 1");
+
+    // Carol's device marks it delivered, then read: the minimum moves to delivered, then read.
+    carolDevice.receipt(conversationId, "delivered", messageId);
+    a.awaitOwnMessage("hello group", "delivered");
+    carolDevice.receipt(conversationId, "read", messageId);
+    WebElement read = a.awaitOwnMessage("hello group", "read");
+    assertThat(read.getAttribute("data-read-by")).isEqualTo("2");
+    // On bob's page, alice's message shows who sent it (a group).
+    assertThat(b.awaitMessage("hello group").findElement(By.cssSelector(".message-sender")).getText())
+        .isEqualTo(alice);
+  }
+
+  private static WebElement withAttribute(List<WebElement> elements, String attribute, String value) {
+    return elements.stream().filter(e -> value.equals(e.getAttribute(attribute))).findFirst().orElse(null);
+  }
+
+  @Test
+  @Order(6)
   void imageUploadIsShownToTheOtherUser() throws IOException {
     String alice = uniqueUser("alice");
     String bob = uniqueUser("bob");
@@ -265,7 +397,7 @@ class WebClientBrowserIT {
    * (pending) both arrive once the node is back: bob's page re-syncs from its cursor and resends the un-acked send.
    */
   @Test
-  @Order(5)
+  @Order(7)
   void reconnectResyncsMissedMessagesAndResendsPendingOnes() {
     String alice = uniqueUser("alice");
     String bob = uniqueUser("bob");
@@ -295,6 +427,62 @@ class WebClientBrowserIT {
     a.await(d -> "true".equals(a.presenceOf("#conversation-participants", bob)));
     // Exactly once on both pages, in the same order.
     assertThat(a.messageIds()).hasSize(3).doesNotHaveDuplicates().isEqualTo(b.messageIds());
+  }
+
+  /**
+   * A graceful stop drains the node: the page gets a `reconnect` frame, closes, and comes back once the node is up
+   * again, re-syncing what it missed.
+   */
+  @Test
+  @Order(9)
+  void drainingNodeMakesThePageReconnect() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "");
+    Browser b = open(bob, N2, "");
+    a.signIn();
+    b.signIn();
+    String conversationId = a.startDirect(bob);
+    a.send("before the drain");
+    b.openConversation(conversationId);
+    b.awaitMessage("before the drain");
+
+    region.stop(N2, Duration.ofSeconds(20));
+    b.await(d -> !"connected".equals(b.connState()));
+    assertThat(b.driver.findElement(By.id("conn-state")).getAttribute("data-reconnects-requested")).isEqualTo("1");
+    a.send("during the drain");
+    region.restart(N2);
+    new WebDriverWait(b.driver, Duration.ofSeconds(60)).until(d -> "connected".equals(b.connState()));
+    b.assertConnectedTo(N2, "websocket");
+    b.awaitMessage("during the drain");
+    a.awaitOwnMessage("during the drain", "read");
+  }
+
+  /** The page refreshes its token (POST /api/token/refresh) before it expires, and keeps working with the new one. */
+  @Test
+  @Order(8)
+  void tokenIsRefreshedBeforeItExpires() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser a = open(alice, N1, "");
+    a.signIn();
+    String first = a.session("lattice.token");
+    long expiresAt = Long.parseLong(a.session("lattice.expiresAt"));
+    assertThat(expiresAt - System.currentTimeMillis()).isBetween(10_000L, TOKEN_TTL_SECONDS * 1000L + 5_000L);
+
+    new WebDriverWait(a.driver, Duration.ofSeconds(TOKEN_TTL_SECONDS + 10))
+        .until(d -> !first.equals(a.session("lattice.token")));
+    assertThat(System.currentTimeMillis()).as("refreshed before the old token expired").isLessThan(expiresAt);
+    assertThat(Long.parseLong(a.session("lattice.expiresAt"))).isGreaterThan(expiresAt);
+    assertThat(a.connState()).isEqualTo("connected");
+
+    // A reload resumes the session from sessionStorage with the new token: connect, create, send.
+    a.driver.navigate().refresh();
+    a.await(d -> "connected".equals(a.connState()));
+    assertThat(a.driver.findElement(By.id("me")).getText()).isEqualTo(alice);
+    a.startDirect(bob);
+    a.send("after a refresh");
+    a.awaitOwnMessage("after a refresh", "sent", "delivered", "read");
   }
 
   // ---------------------------------------------------------------------------------------------------- helpers
@@ -361,6 +549,10 @@ class WebClientBrowserIT {
       assertThat(state.getText()).contains("connected to").contains(region.region()).contains(region.nodeId(node));
     }
 
+    String session(String key) {
+      return (String) ((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem(arguments[0]);", key);
+    }
+
     String connState() {
       return driver.findElement(By.id("conn-state")).getAttribute("data-state");
     }
@@ -400,6 +592,17 @@ class WebClientBrowserIT {
       composer.sendKeys(text);
       driver.findElement(By.id("send-button")).click();
       await(d -> d.findElement(By.id("composer")).getAttribute("value").isEmpty());
+    }
+
+    /**
+     * Types into the composer, a key per poll, until {@code condition} holds on {@code other}'s page: the page sends
+     * `typing` at most every 2 s while the user types, so a single key right after a send may not be signalled.
+     */
+    void keepTypingUntil(Browser other, Function<WebDriver, Boolean> condition) {
+      other.await(d -> {
+        driver.findElement(By.id("composer")).sendKeys(".");
+        return condition.apply(d);
+      });
     }
 
     List<WebElement> messages() {
