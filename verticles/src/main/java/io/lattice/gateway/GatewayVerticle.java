@@ -263,11 +263,14 @@ public final class GatewayVerticle extends VerticleBase {
         .put("nodeId", node.nodeId()).put("count", connections.countOf(userId)));
   }
 
+  /** Frames for users on this node, in order; each frame is encoded once whatever the number of sockets. */
   private void deliver(JsonObject event) {
-    String frame = event.getJsonObject("frame").encode();
+    JsonArray frames = event.getJsonArray("frames");
+    List<String> encoded = new java.util.ArrayList<>(frames.size());
+    frames.forEach(f -> encoded.add(((JsonObject) f).encode()));
     for (Object userId : event.getJsonArray("userIds")) {
       for (Connection connection : connections.of((String) userId)) {
-        connection.write(frame);
+        encoded.forEach(connection::write);
       }
     }
   }

@@ -62,7 +62,19 @@ final class ConversationService {
     bus.<String>consumer(Addresses.CONVERSATION_CHANGED, message -> cache.remove(message.body()));
   }
 
+  /**
+   * The conversation, if the user is in it. A cached copy that says no is re-read from the store before refusing:
+   * a member added on another node may send before that node's invalidation arrives here. (A member just removed may
+   * still pass on a stale copy for those few milliseconds.)
+   */
   Future<Conversation> requireParticipant(String conversationId, String userId) {
+    Conversation cached = cache.get(conversationId);
+    if (cached != null && cached.hasParticipant(userId)) {
+      return Future.succeededFuture(cached);
+    }
+    if (cached != null) {
+      cache.remove(conversationId);
+    }
     return find(conversationId).map(conversation -> {
       if (!conversation.hasParticipant(userId)) {
         throw new ProtocolException(ErrorCode.FORBIDDEN, "not a participant of this conversation");

@@ -49,8 +49,7 @@ public final class MessageVerticle extends VerticleBase {
    * the order the client sent in (a cache miss on one send must not let a later one overtake it).
    */
   private final KeyedSequencer sends = new KeyedSequencer();
-  /** Deliveries chained per conversation, so live delivery follows persistence order. */
-  private final KeyedSequencer deliveries = new KeyedSequencer();
+  private final DeliveryQueue deliveries = new DeliveryQueue(this::route);
   private double groupRate;
   private double groupBurst;
 
@@ -121,19 +120,24 @@ public final class MessageVerticle extends VerticleBase {
 
   /** Live delivery to every participant's connections; offline recipients go to the notification verticle. */
   private void deliver(Conversation conversation, Message message) {
-    deliveries.submit(conversation.conversationId(), () -> route(conversation, message));
+    deliveries.add(conversation, message);
   }
 
-  private Future<Void> route(Conversation conversation, Message message) {
+  private Future<Void> route(Conversation conversation, List<Message> batch) {
+    JsonArray frames = new JsonArray();
+    batch.forEach(m -> frames.add(ServerFrames.message(m)));
     JsonObject deliver = new JsonObject()
         .put("userIds", new JsonArray(List.copyOf(conversation.participants())))
-        .put("frame", ServerFrames.message(message));
+        .put("frames", frames);
     return vertx.eventBus().<JsonObject>request(Addresses.ROUTER_DELIVER, deliver).map(reply -> {
       JsonArray offline = reply.body().getJsonArray("offline", new JsonArray());
-      offline.remove(message.senderId());
-      if (!offline.isEmpty()) {
-        vertx.eventBus().send(Addresses.NOTIFY_OFFLINE, new JsonObject().put("userIds", offline)
-            .put("message", message.toJson()));
+      for (Message message : batch) {
+        JsonArray recipients = offline.copy();
+        recipients.remove(message.senderId());
+        if (!recipients.isEmpty()) {
+          vertx.eventBus().send(Addresses.NOTIFY_OFFLINE, new JsonObject().put("userIds", recipients)
+              .put("message", message.toJson()));
+        }
       }
       return null;
     });
@@ -208,6 +212,6 @@ public final class MessageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(sends.drained(), deliveries.drained());
+    return sends.drained();
   }
 }

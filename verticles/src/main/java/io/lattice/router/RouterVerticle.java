@@ -110,9 +110,16 @@ public final class RouterVerticle extends VerticleBase {
     });
   }
 
-  /** One message per gateway node holding any of the users; replies with the users that have no live session. */
+  /**
+   * One message per gateway node holding any of the users, carrying the frames in order ({@code frames}, or a single
+   * {@code frame}); replies with the users that have no live session.
+   */
   private Future<JsonObject> deliver(JsonObject request) {
-    JsonObject frame = request.getJsonObject("frame");
+    JsonArray frames = request.getJsonArray("frames");
+    if (frames == null) {
+      frames = new JsonArray().add(request.getJsonObject("frame"));
+    }
+    JsonArray batch = frames;
     return sessions.lookup(strings(request.getJsonArray("userIds"))).map(found -> {
       Map<String, JsonArray> byNode = new HashMap<>();
       JsonArray offline = new JsonArray();
@@ -125,7 +132,7 @@ public final class RouterVerticle extends VerticleBase {
         }
       });
       byNode.forEach((nodeId, users) -> vertx.eventBus().send(Addresses.gatewayNode(nodeId),
-          new JsonObject().put("userIds", users).put("frame", frame)));
+          new JsonObject().put("userIds", users).put("frames", batch)));
       return new JsonObject().put("offline", offline);
     });
   }
