@@ -189,13 +189,11 @@ public final class MessageVerticle extends VerticleBase {
     Set<String> ids = new HashSet<>();
     request.getJsonArray("messageIds", new JsonArray()).forEach(id -> ids.add((String) id));
     return conversations.requireParticipant(conversationId, request.getString("userId"))
-        .compose(c -> Future.all(ids.stream().map(messages::get).toList()))
+        .compose(c -> messages.getAll(ids))
         .map(all -> {
           JsonArray found = new JsonArray();
-          for (int i = 0; i < all.size(); i++) {
-            java.util.Optional<Message> m = all.resultAt(i);
-            m.filter(msg -> msg.conversationId().equals(conversationId)).ifPresent(msg -> found.add(msg.toJson()));
-          }
+          all.stream().filter(msg -> msg.conversationId().equals(conversationId))
+              .forEach(msg -> found.add(msg.toJson()));
           return new JsonObject().put("messages", found);
         });
   }

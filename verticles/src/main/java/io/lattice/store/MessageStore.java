@@ -43,6 +43,18 @@ public interface MessageStore {
 
   Future<Optional<Message>> get(String messageId);
 
+  /** The stored messages among {@code messageIds} (unknown ids are left out), in no particular order. */
+  default Future<List<Message>> getAll(java.util.Collection<String> messageIds) {
+    return Future.all(messageIds.stream().map(this::get).toList()).map(all -> {
+      List<Message> found = new java.util.ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        Optional<Message> m = all.resultAt(i);
+        m.ifPresent(found::add);
+      }
+      return found;
+    });
+  }
+
   /**
    * Every stored message of the conversation not covered by {@code cursor}, at most {@code limit}, in canonical
    * order. The messages returned are, per source region, the lowest sequence numbers not covered, so the returned

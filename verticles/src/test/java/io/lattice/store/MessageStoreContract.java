@@ -86,6 +86,16 @@ public abstract class MessageStoreContract {
   }
 
   @Test
+  void getAllReturnsTheStoredOnesAndLeavesUnknownIdsOut() {
+    String c = conversation();
+    Message a = await(store.append(newMessage(c, 1))).message();
+    Message b = await(store.append(newMessage(c, 1))).message();
+    List<Message> found = await(store.getAll(List.of(a.messageId(), "m-unknown", b.messageId(), a.messageId())));
+    assertThat(found).containsExactlyInAnyOrder(a, b);
+    assertThat(await(store.getAll(List.of()))).isEmpty();
+  }
+
+  @Test
   void appendIsIdempotentById() {
     String c = conversation();
     NewMessage m = newMessage(c, 3);

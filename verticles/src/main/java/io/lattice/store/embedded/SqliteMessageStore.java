@@ -12,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,6 +82,19 @@ public final class SqliteMessageStore implements MessageStore {
   @Override
   public Future<Optional<Message>> get(String messageId) {
     return db.execute(c -> find(c, messageId));
+  }
+
+  /** One worker task for the whole batch (a receipt frame may name 500 messages). */
+  @Override
+  public Future<List<Message>> getAll(Collection<String> messageIds) {
+    List<String> ids = List.copyOf(new LinkedHashSet<>(messageIds));
+    return db.read(c -> {
+      List<Message> found = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        find(c, id).ifPresent(found::add);
+      }
+      return found;
+    });
   }
 
   @Override
