@@ -8,7 +8,6 @@ import io.lattice.e2e.support.TestClient;
 import io.lattice.model.Ids;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,11 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs with the default limits (16 KiB content, 64 KiB frames, 20 msg/s burst 40).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class BadInputIT {
+class BadInputIT extends RegionTestBase {
   private static final int N1 = 0;
   private static final int N2 = 1;
-  private static RegionCluster region;
-  private final List<TestClient> clients = new ArrayList<>();
   private String alice;
   private String bob;
   private TestClient a;
@@ -53,13 +50,6 @@ class BadInputIT {
         .env("GATEWAY__MAX_CONTENT_CHARS", 16384).env("GATEWAY__MAX_FRAME_BYTES", 65536).start();
   }
 
-  @AfterAll
-  static void stopRegion() {
-    if (region != null) {
-      region.close();
-    }
-  }
-
   @BeforeEach
   void directConversation() {
     alice = uniqueUser("alice");
@@ -67,17 +57,6 @@ class BadInputIT {
     a = connect(N1, alice);
     b = connect(N2, bob);
     conversationId = a.createDirect(bob);
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(TestClient::close);
-  }
-
-  private TestClient connect(int node, String user) {
-    TestClient client = TestClient.connect(region, node, user);
-    clients.add(client);
-    return client;
   }
 
   /** Sends {@code text} raw and returns the error frame that answers it. */

@@ -5,15 +5,11 @@ import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,34 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * "heartbeat timeout" and its presence goes offline; a client that keeps sending frames stays connected.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class HeartbeatIT {
+class HeartbeatIT extends RegionTestBase {
   private static final int HEARTBEAT_SECONDS = 1;
   private static final int N1 = 0;
   private static final int N2 = 1;
-  private static RegionCluster region;
-  private final List<TestClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void startRegion() {
     region = RegionCluster.builder().name("HeartbeatIT").nodes(2).heartbeatSeconds(HEARTBEAT_SECONDS).start();
-  }
-
-  @AfterAll
-  static void stopRegion() {
-    if (region != null) {
-      region.close();
-    }
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(TestClient::close);
-  }
-
-  private TestClient connect(int node, String user) {
-    TestClient client = TestClient.connect(region, node, user);
-    clients.add(client);
-    return client;
   }
 
   @Test

@@ -7,8 +7,6 @@ import io.lattice.e2e.support.TestClient;
 import io.lattice.model.Ids;
 import io.lattice.model.crdt.ReceiptState;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,34 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sync, history and groups (docs/protocol.md). Every test uses fresh user ids.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class MessagingIT {
+class MessagingIT extends RegionTestBase {
   private static final int N1 = 0;
   private static final int N2 = 1;
-  private static RegionCluster region;
-  private final List<TestClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void startRegion() {
     // A burst of 60 so the 50-message burst of the ordering test stays within the per-user rate limit.
     region = RegionCluster.builder().name("MessagingIT").nodes(2).rateLimit(20, 60).start();
-  }
-
-  @AfterAll
-  static void stopRegion() {
-    if (region != null) {
-      region.close();
-    }
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(TestClient::close);
-  }
-
-  private TestClient connect(int node, String user) {
-    TestClient client = TestClient.connect(region, node, user);
-    clients.add(client);
-    return client;
   }
 
   private static Frames.Match longAbove(String field, long min) {
