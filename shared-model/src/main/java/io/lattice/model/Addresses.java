@@ -55,6 +55,12 @@ public final class Addresses {
   /** NotificationVerticle: a message for recipients with no live session. */
   public static final String NOTIFY_OFFLINE = "lattice.notification.offline";
 
+  /**
+   * Published (local only, on the node running the bridge) with the message JSON when the Kafka bridge stored a
+   * message replicated from another region for the first time, so it can be delivered live to local participants.
+   */
+  public static final String REPLICATED_MESSAGE = "lattice.bridge.replicated_message";
+
   /** Published when a gateway node starts draining. */
   public static final String NODE_DRAINING = "lattice.node.draining";
 

@@ -1,0 +1,412 @@
+package io.lattice.bridge;
+
+import io.lattice.model.Addresses;
+import io.lattice.model.Conversation;
+import io.lattice.model.Message;
+import io.lattice.model.Topics;
+import io.lattice.store.ConversationStore;
+import io.lattice.store.MessageStore;
+import io.lattice.store.PresenceStore;
+import io.lattice.store.ReceiptStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pulls what the other regions originated from their own Kafka clusters (like MirrorMaker, one consumer per remote
+ * region) and applies it to this region's stores idempotently; see {@code package-info.java} for the formats.
+ *
+ * <p>Per remote region, a poll loop: poll a batch (at most {@code maxPollRecords}), apply its records one at a time
+ * in partition order (conversation snapshots first, then messages, receipts, presence: a message's conversation is
+ * created before the message whenever both are in the batch, but a message whose conversation is unknown is stored
+ * anyway), then commit the next offset of every partition of the batch. Nothing is polled while a batch is being
+ * applied (the loop is the backpressure). If any apply or the commit fails, nothing more is committed: the consumer
+ * seeks back to the first offset of the batch in each partition and retries after an exponential backoff (100 ms to
+ * 10 s); the re-applied records are no-ops where they had succeeded. Records are therefore applied at least once and,
+ * by idempotence, take effect once.
+ *
+ * <p>Records whose source region is this region are ignored (a region never republishes what it received, but a
+ * mis-wired publisher must not loop data back). A record whose value cannot be decoded is logged and skipped
+ * (retrying cannot fix it and would stall the partition): see {@link #recordsSkipped()}.
+ *
+ * <p>A message stored for the first time ({@code upsert} created it) is published locally on
+ * {@link Addresses#REPLICATED_MESSAGE} with the message JSON, once per message (a re-applied record finds it stored).
+ *
+ * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (200), {@code retryBaseMs} (100),
+ * {@code retryMaxMs} (10000), {@code consumer} (a JSON object of Kafka consumer settings overriding the defaults,
+ * except group id, auto commit and deserializers).
+ *
+ * <p>Threading: everything runs on this verticle's event loop; the Kafka client polls and commits on its own thread
+ * and the stores run on their own, so nothing blocks the event loop.
+ */
+public final class BridgeVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
+
+  /** A remote region and its own Kafka cluster. */
+  public record RemoteRegion(String name, String bootstrapServers) {
+  }
+
+  private final String localRegion;
+  private final List<RemoteRegion> remotes;
+  private final MessageStore messages;
+  private final ConversationStore conversations;
+  private final ReceiptStore receipts;
+  private final PresenceStore presence;
+  private final Clock clock;
+  private final List<Link> links = new ArrayList<>();
+  /** Highest snapshot version applied per conversation (in memory: replays after a restart are in order anyway). */
+  private final Map<String, Long> conversationVersions = new HashMap<>();
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong notified = new AtomicLong();
+  private volatile long lastAppliedAt;
+
+  public BridgeVerticle(String localRegion, List<RemoteRegion> remotes, MessageStore messages,
+                        ConversationStore conversations, ReceiptStore receipts, PresenceStore presence, Clock clock) {
+    this.localRegion = localRegion;
+    this.remotes = List.copyOf(remotes);
+    this.messages = messages;
+    this.conversations = conversations;
+    this.receipts = receipts;
+    this.presence = presence;
+    this.clock = clock;
+    for (RemoteRegion remote : this.remotes) {
+      if (remote.name().equals(localRegion)) {
+        throw new IllegalArgumentException("a region does not bridge from itself: " + localRegion);
+      }
+    }
+  }
+
+  /** The consumer group of this region's bridges. */
+  public static String groupId(String localRegion) {
+    return "lattice-bridge-" + localRegion;
+  }
+
+  /** Records applied (including re-applied duplicates, excluding skipped ones) by this instance. */
+  public long recordsApplied() {
+    return applied.get();
+  }
+
+  /** Records skipped: malformed, or originated by this region. */
+  public long recordsSkipped() {
+    return skipped.get();
+  }
+
+  /** Messages stored for the first time and notified on {@link Addresses#REPLICATED_MESSAGE}. */
+  public long messagesNotified() {
+    return notified.get();
+  }
+
+  /** When (this verticle's clock) the last batch was applied and committed; 0 if none yet. */
+  public long lastAppliedAt() {
+    return lastAppliedAt;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    Duration pollTimeout = Duration.ofMillis(config.getLong("pollTimeoutMs", 500L));
+    long retryBase = config.getLong("retryBaseMs", 100L);
+    long retryMax = config.getLong("retryMaxMs", 10_000L);
+    Map<String, String> overrides = new HashMap<>();
+    config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
+    int maxPollRecords = config.getInteger("maxPollRecords", 200);
+    List<Future<Void>> started = new ArrayList<>();
+    for (RemoteRegion remote : remotes) {
+      Map<String, String> consumerConfig = consumerConfig(remote, maxPollRecords, overrides);
+      Link link = new Link(remote, KafkaConsumer.create(vertx, consumerConfig), pollTimeout, retryBase, retryMax);
+      links.add(link);
+      started.add(link.start());
+    }
+    return Future.all(started);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(links.stream().map(Link::stop).toList());
+  }
+
+  private Map<String, String> consumerConfig(RemoteRegion remote, int maxPollRecords, Map<String, String> overrides) {
+    Map<String, String> c = new HashMap<>();
+    c.put("bootstrap.servers", remote.bootstrapServers());
+    c.put("client.id", "lattice-bridge-" + localRegion + "-from-" + remote.name());
+    c.put("auto.offset.reset", "earliest");
+    c.put("max.poll.records", Integer.toString(maxPollRecords));
+    c.put("isolation.level", "read_committed");
+    // Topics created after the subscription are found within this delay.
+    c.put("metadata.max.age.ms", "30000");
+    c.putAll(overrides);
+    c.put("group.id", groupId(localRegion));
+    c.put("enable.auto.commit", "false");
+    c.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    c.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    return c;
+  }
+
+  /** The poll-apply-commit loop of one remote region. */
+  private final class Link {
+    private final RemoteRegion remote;
+    private final KafkaConsumer<String, String> consumer;
+    private final Duration pollTimeout;
+    private final long retryBase;
+    private final long retryMax;
+    private final Promise<Void> idle = Promise.promise();
+    private boolean stopping;
+    private boolean busy;
+    private long retryTimer = -1;
+    private int failures;
+
+    Link(RemoteRegion remote, KafkaConsumer<String, String> consumer, Duration pollTimeout, long retryBase,
+         long retryMax) {
+      this.remote = remote;
+      this.consumer = consumer;
+      this.pollTimeout = pollTimeout;
+      this.retryBase = retryBase;
+      this.retryMax = retryMax;
+      consumer.exceptionHandler(e -> LOG.warn("Bridge {} <- {}: consumer error", localRegion, remote.name(), e));
+    }
+
+    Future<Void> start() {
+      return consumer.subscribe(new LinkedHashSet<>(ReplicationRecords.REPLICATED_TOPICS)).onSuccess(v -> {
+        LOG.info("Bridge {} <- {} ({}) subscribed to {}", localRegion, remote.name(), remote.bootstrapServers(),
+            ReplicationRecords.REPLICATED_TOPICS);
+        cycle();
+      });
+    }
+
+    /** Lets the batch in progress finish (applied and committed, or failed), then closes the consumer. */
+    Future<Void> stop() {
+      stopping = true;
+      if (!busy) {
+        if (retryTimer >= 0) {
+          vertx.cancelTimer(retryTimer);
+          retryTimer = -1;
+        }
+        idle.tryComplete();
+      }
+      return idle.future().compose(v -> consumer.close())
+          .onSuccess(v -> LOG.info("Bridge {} <- {} stopped", localRegion, remote.name()));
+    }
+
+    private void cycle() {
+      retryTimer = -1;
+      if (stopping) {
+        busy = false;
+        idle.tryComplete();
+        return;
+      }
+      busy = true;
+      consumer.poll(pollTimeout).onComplete(polled -> {
+        if (polled.failed()) {
+          retryLater(polled.cause(), Map.of());
+          return;
+        }
+        KafkaConsumerRecords<String, String> records = polled.result();
+        if (records.isEmpty()) {
+          cycle();
+          return;
+        }
+        Map<TopicPartition, List<KafkaConsumerRecord<String, String>>> byPartition = byPartition(records);
+        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        byPartition.forEach((tp, list) -> {
+          firstOffsets.put(tp, list.get(0).offset());
+          next.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1, ""));
+        });
+        List<KafkaConsumerRecord<String, String>> ordered = new ArrayList<>(records.size());
+        byPartition.values().forEach(ordered::addAll);
+        applyAll(ordered.iterator())
+            .compose(v -> consumer.commit(next))
+            .onComplete(done -> {
+              if (done.succeeded()) {
+                failures = 0;
+                lastAppliedAt = clock.millis();
+                cycle();
+              } else {
+                retryLater(done.cause(), firstOffsets);
+              }
+            });
+      });
+    }
+
+    /** Rewinds every partition of the failed batch to its first record, then polls again after a backoff. */
+    private void retryLater(Throwable cause, Map<TopicPartition, Long> firstOffsets) {
+      failures++;
+      long delay = Math.min(retryMax, retryBase << Math.min(failures - 1, 16));
+      LOG.warn("Bridge {} <- {}: batch failed (attempt {}), nothing committed, retrying in {} ms: {}", localRegion,
+          remote.name(), failures, delay, cause.toString());
+      List<Future<Void>> seeks = new ArrayList<>();
+      firstOffsets.forEach((tp, offset) -> seeks.add(consumer.seek(tp, offset)
+          .onFailure(e -> LOG.warn("Bridge {} <- {}: cannot seek {} back to {} ({}); the group's committed offset "
+              + "applies after a rebalance", localRegion, remote.name(), tp, offset, e.toString()))));
+      Future.join(seeks).onComplete(ignored -> {
+        if (stopping) {
+          busy = false;
+          idle.tryComplete();
+          return;
+        }
+        busy = false;
+        retryTimer = vertx.setTimer(delay, id -> cycle());
+      });
+    }
+
+    /** Applies records one after the other; stops at the first failure. */
+    private Future<Void> applyAll(Iterator<KafkaConsumerRecord<String, String>> it) {
+      while (it.hasNext()) {
+        Future<Void> f = apply(it.next());
+        if (!f.isComplete()) {
+          return f.compose(v -> applyAll(it));
+        }
+        if (f.failed()) {
+          return f;
+        }
+      }
+      return Future.succeededFuture();
+    }
+
+    private Future<Void> apply(KafkaConsumerRecord<String, String> record) {
+      if (record.value() == null) {
+        return skip(record, "no value");
+      }
+      JsonObject value;
+      try {
+        value = new JsonObject(record.value());
+      } catch (DecodeException e) {
+        return skip(record, "not JSON");
+      }
+      String source = ReplicationRecords.sourceRegion(value);
+      if (source == null) {
+        source = header(record, ReplicationRecords.SOURCE_HEADER);
+      }
+      if (localRegion.equals(source)) {
+        return skip(record, "originated in this region");
+      }
+      Future<Void> applying;
+      try {
+        applying = switch (record.topic()) {
+          case Topics.MESSAGE_SENT -> applyMessage(ReplicationRecords.decodeMessage(value));
+          case Topics.CONVERSATION_SNAPSHOT -> applyConversation(ReplicationRecords.decodeConversation(value));
+          case Topics.DELIVERY_RECEIPT -> receipts.merge(ReplicationRecords.decodeReceipts(value).updates())
+              .mapEmpty();
+          case Topics.PRESENCE_STATE -> {
+            ReplicationRecords.PresenceUpdate update = ReplicationRecords.decodePresence(value);
+            yield presence.mergeRemote(Map.of(update.userId(), update.state())).mapEmpty();
+          }
+          default -> null;
+        };
+      } catch (IllegalArgumentException e) {
+        return skip(record, e.getMessage());
+      }
+      if (applying == null) {
+        return skip(record, "unknown topic");
+      }
+      return applying.onSuccess(v -> applied.incrementAndGet());
+    }
+
+    private Future<Void> applyMessage(Message message) {
+      return messages.upsert(message).map(result -> {
+        if (result.created()) {
+          notified.incrementAndGet();
+          vertx.eventBus().publish(Addresses.REPLICATED_MESSAGE, result.message().toJson(),
+              new DeliveryOptions().setLocalOnly(true));
+        }
+        return null;
+      });
+    }
+
+    /**
+     * Creates the conversation if missing, then sets its members to the snapshot's. A snapshot older than one
+     * already applied (same conversation) is ignored.
+     */
+    private Future<Void> applyConversation(ReplicationRecords.ConversationSnapshot snapshot) {
+      Conversation incoming = snapshot.conversation();
+      String id = incoming.conversationId();
+      Long seen = conversationVersions.get(id);
+      if (seen != null && snapshot.version() < seen) {
+        return Future.succeededFuture();
+      }
+      return conversations.create(incoming).compose(stored -> {
+        Set<String> add = new HashSet<>(incoming.participants());
+        add.removeAll(stored.participants());
+        Set<String> remove = new HashSet<>(stored.participants());
+        remove.removeAll(incoming.participants());
+        if (add.isEmpty() && remove.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        return conversations.updateMembers(id, add, remove).mapEmpty();
+      }).onSuccess(v -> conversationVersions.merge(id, snapshot.version(), Math::max)).mapEmpty();
+    }
+
+    private Future<Void> skip(KafkaConsumerRecord<String, String> record, String why) {
+      skipped.incrementAndGet();
+      if (why != null && why.startsWith("originated")) {
+        LOG.debug("Bridge {} <- {}: skipped {}-{}@{}: {}", localRegion, remote.name(), record.topic(),
+            record.partition(), record.offset(), why);
+      } else {
+        LOG.error("Bridge {} <- {}: skipped malformed record {}-{}@{}: {}", localRegion, remote.name(),
+            record.topic(), record.partition(), record.offset(), why);
+      }
+      return Future.succeededFuture();
+    }
+  }
+
+  private static String header(KafkaConsumerRecord<String, String> record, String name) {
+    for (KafkaHeader h : record.headers()) {
+      if (h.key().equals(name)) {
+        return h.value().toString();
+      }
+    }
+    return null;
+  }
+
+  /** The batch's records per partition, in offset order, partitions ordered by {@link ReplicationRecords#REPLICATED_TOPICS}. */
+  private static Map<TopicPartition, List<KafkaConsumerRecord<String, String>>> byPartition(
+      KafkaConsumerRecords<String, String> records) {
+    Map<TopicPartition, List<KafkaConsumerRecord<String, String>>> grouped = new HashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, String> r = records.recordAt(i);
+      grouped.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(r);
+    }
+    List<TopicPartition> order = new ArrayList<>(grouped.keySet());
+    order.sort(Comparator.<TopicPartition>comparingInt(tp -> topicRank(tp.getTopic()))
+        .thenComparing(TopicPartition::getTopic).thenComparingInt(TopicPartition::getPartition));
+    Map<TopicPartition, List<KafkaConsumerRecord<String, String>>> result = new LinkedHashMap<>();
+    for (TopicPartition tp : order) {
+      List<KafkaConsumerRecord<String, String>> list = grouped.get(tp);
+      list.sort(Comparator.comparingLong(KafkaConsumerRecord::offset));
+      result.put(tp, list);
+    }
+    return result;
+  }
+
+  private static int topicRank(String topic) {
+    int rank = ReplicationRecords.REPLICATED_TOPICS.indexOf(topic);
+    return rank < 0 ? Integer.MAX_VALUE : rank;
+  }
+}
