@@ -54,7 +54,9 @@ public final class KafkaTopics {
     return List.of(
         new Spec(Topics.MESSAGE_SENT, partitions, replicationFactor, Map.of()),
         new Spec(Topics.CROSS_REGION_SYNC, partitions, replicationFactor, Map.of()),
-        new Spec(Topics.DELIVERY_RECEIPT, partitions, replicationFactor, Map.of()));
+        new Spec(Topics.DELIVERY_RECEIPT, partitions, replicationFactor, Map.of()),
+        new Spec(Topics.CONVERSATION_SNAPSHOT, partitions, replicationFactor, Map.of()),
+        new Spec(Topics.PRESENCE_STATE, partitions, replicationFactor, Map.of()));
   }
 
   /**
