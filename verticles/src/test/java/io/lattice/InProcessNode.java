@@ -27,13 +27,16 @@ final class InProcessNode implements AutoCloseable {
   final Stores stores;
   final int port;
   final Path dir;
+  final String gatewayDeployment;
 
-  private InProcessNode(Vertx vertx, HazelcastInstance hazelcast, Stores stores, int port, Path dir) {
+  private InProcessNode(Vertx vertx, HazelcastInstance hazelcast, Stores stores, int port, Path dir,
+                        String gatewayDeployment) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.stores = stores;
     this.port = port;
     this.dir = dir;
+    this.gatewayDeployment = gatewayDeployment;
   }
 
   static InProcessNode start(JsonObject overrides) throws IOException {
@@ -53,9 +56,9 @@ final class InProcessNode implements AutoCloseable {
     NodeIdentity node = NodeIdentity.of(conf);
     Clock clock = Clock.systemUTC();
     Stores stores = TestVertx.await(Stores.open(vertx, conf, hazelcast, clock));
-    TestVertx.await(NodeAssembly.deployBackend(vertx, conf, node, stores, hazelcast, clock)
+    String gateway = TestVertx.await(NodeAssembly.deployBackend(vertx, conf, node, stores, hazelcast, clock)
         .compose(lamport -> NodeAssembly.deployGateway(vertx, conf, node, stores, clock)));
-    return new InProcessNode(vertx, hazelcast, stores, port, dir);
+    return new InProcessNode(vertx, hazelcast, stores, port, dir, gateway);
   }
 
   String httpUrl() {
