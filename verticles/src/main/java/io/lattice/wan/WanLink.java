@@ -3,9 +3,7 @@ package io.lattice.wan;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -15,14 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One simulated WAN link: a TCP proxy on loopback that forwards every accepted connection to a fixed target and
@@ -79,20 +75,8 @@ public final class WanLink {
 
   // Confined to the link's context.
   private final Set<Connection> connections = new LinkedHashSet<>();
+  private final LinkCounters counters = new LinkCounters();
 
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong refused = new AtomicLong();
-  private final AtomicLong connectFailures = new AtomicLong();
-  private final AtomicLong active = new AtomicLong();
-  private final AtomicLong bytesToTarget = new AtomicLong();
-  private final AtomicLong bytesFromTarget = new AtomicLong();
-  private final AtomicLong heldBytes = new AtomicLong();
-  private final AtomicLong maxHeldInPipe = new AtomicLong();
-  private final AtomicLong sourcePauses = new AtomicLong();
-  private final AtomicLong pausedSources = new AtomicLong();
-  private final AtomicLong chunksWritten = new AtomicLong();
-  private final AtomicLong latenessTotalNanos = new AtomicLong();
-  private final AtomicLong latenessMaxNanos = new AtomicLong();
 
   /**
    * A link with the default bound of {@link #DEFAULT_MAX_HELD_BYTES} held bytes per pipe.
@@ -231,9 +215,9 @@ public final class WanLink {
 
   /** A snapshot of the counters. */
   public Stats stats() {
-    return new Stats(accepted.get(), refused.get(), connectFailures.get(), active.get(), bytesToTarget.get(),
-        bytesFromTarget.get(), heldBytes.get(), maxHeldInPipe.get(), sourcePauses.get(), pausedSources.get(),
-        chunksWritten.get(), latenessTotalNanos.get(), latenessMaxNanos.get());
+    return new Stats(counters.accepted.get(), counters.refused.get(), counters.connectFailures.get(), counters.active.get(), counters.bytesToTarget.get(),
+        counters.bytesFromTarget.get(), counters.heldBytes.get(), counters.maxHeldInPipe.get(), counters.sourcePauses.get(), counters.pausedSources.get(),
+        counters.chunksWritten.get(), counters.latenessTotalNanos.get(), counters.latenessMaxNanos.get());
   }
 
   /**
@@ -305,18 +289,18 @@ public final class WanLink {
     // Nothing is read until the upstream side exists.
     downstream.pause();
     if (cut || server == null) {
-      refused.incrementAndGet();
+      counters.refused.incrementAndGet();
       downstream.close();
       return;
     }
-    accepted.incrementAndGet();
+    counters.accepted.incrementAndGet();
     Connection connection = new Connection(downstream);
     connections.add(connection);
-    active.incrementAndGet();
+    counters.active.incrementAndGet();
     downstream.closeHandler(v -> connection.downstreamClosedBeforeConnect());
     client.connect(targetPort, targetHost).onComplete(ar -> {
       if (ar.failed()) {
-        connectFailures.incrementAndGet();
+        counters.connectFailures.incrementAndGet();
         LOG.debug("WAN link {}: target {} unreachable: {}", name, target(), ar.cause().toString());
         connection.abort();
         return;
@@ -332,11 +316,11 @@ public final class WanLink {
   }
 
   /** One proxied connection: the accepted (downstream) socket, the target (upstream) socket and two pipes. */
-  private final class Connection {
+  private final class Connection implements DelayedPipe.Owner {
     final NetSocket downstream;
     NetSocket upstream;
-    Pipe toTarget;
-    Pipe fromTarget;
+    DelayedPipe toTarget;
+    DelayedPipe fromTarget;
     boolean closed;
 
     Connection(NetSocket downstream) {
@@ -349,20 +333,28 @@ public final class WanLink {
 
     void wire(NetSocket up) {
       upstream = up;
-      toTarget = new Pipe(this, downstream, up, bytesToTarget);
-      fromTarget = new Pipe(this, up, downstream, bytesFromTarget);
+      toTarget = new DelayedPipe(vertx, name, counters, () -> delayNanos, maxHeldBytes, this, downstream, up,
+          counters.bytesToTarget);
+      fromTarget = new DelayedPipe(vertx, name, counters, () -> delayNanos, maxHeldBytes, this, up, downstream,
+          counters.bytesFromTarget);
       toTarget.start();
       fromTarget.start();
     }
 
+    @Override
+    public boolean closed() {
+      return closed;
+    }
+
     /** Closes both sides now, dropping whatever is queued. */
-    void abort() {
+    @Override
+    public void abort() {
       if (closed) {
         return;
       }
       closed = true;
       connections.remove(this);
-      active.decrementAndGet();
+      counters.active.decrementAndGet();
       if (toTarget != null) {
         toTarget.discard();
       }
@@ -376,160 +368,4 @@ public final class WanLink {
     }
   }
 
-  /** One direction of one connection: a FIFO of chunks, each written when due. */
-  private final class Pipe {
-    private final Connection connection;
-    private final NetSocket source;
-    private final NetSocket destination;
-    private final AtomicLong counter;
-    private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
-    private long held;
-    private long lastDue = Long.MIN_VALUE;
-    private Timer timer;
-    private long timerDue;
-    private boolean destinationFull;
-    private boolean paused;
-    private boolean sourceEnded;
-
-    Pipe(Connection connection, NetSocket source, NetSocket destination, AtomicLong counter) {
-      this.connection = connection;
-      this.source = source;
-      this.destination = destination;
-      this.counter = counter;
-    }
-
-    void start() {
-      source.handler(this::read);
-      source.endHandler(v -> onSourceEnd());
-      // A close without an end (reset) ends the stream too; onSourceEnd is idempotent.
-      source.closeHandler(v -> onSourceEnd());
-      source.exceptionHandler(t -> LOG.debug("WAN link {}: socket error: {}", name, t.toString()));
-      destination.drainHandler(v -> {
-        destinationFull = false;
-        drain();
-      });
-      source.resume();
-    }
-
-    private void read(Buffer chunk) {
-      if (connection.closed) {
-        return;
-      }
-      enqueue(new Chunk(chunk, dueTime()));
-      held += chunk.length();
-      heldBytes.addAndGet(chunk.length());
-      maxHeldInPipe.accumulateAndGet(held, Math::max);
-      drain();
-    }
-
-    private void onSourceEnd() {
-      if (sourceEnded || connection.closed) {
-        return;
-      }
-      sourceEnded = true;
-      enqueue(new Chunk(null, dueTime()));
-      drain();
-    }
-
-    private long dueTime() {
-      long due = System.nanoTime() + delayNanos;
-      if (due < lastDue) {
-        due = lastDue;
-      }
-      lastDue = due;
-      return due;
-    }
-
-    private void enqueue(Chunk chunk) {
-      queue.addLast(chunk);
-    }
-
-    /** Writes every chunk that is due while the destination accepts, then re-arms the timer and the flow. */
-    private void drain() {
-      if (connection.closed) {
-        return;
-      }
-      long now = System.nanoTime();
-      while (!destinationFull && !queue.isEmpty() && queue.peekFirst().due - now <= 0) {
-        Chunk chunk = queue.pollFirst();
-        if (chunk.data == null) {
-          // The source's end, now due: close the connection (the data ahead of it is written).
-          connection.abort();
-          return;
-        }
-        int n = chunk.data.length();
-        held -= n;
-        heldBytes.addAndGet(-n);
-        destination.write(chunk.data);
-        counter.addAndGet(n);
-        long late = now - chunk.due;
-        chunksWritten.incrementAndGet();
-        latenessTotalNanos.addAndGet(late);
-        latenessMaxNanos.accumulateAndGet(late, Math::max);
-        if (destination.writeQueueFull()) {
-          destinationFull = true;
-        }
-      }
-      armTimer(now);
-      updateFlow();
-    }
-
-    private void armTimer(long now) {
-      if (destinationFull || queue.isEmpty()) {
-        return;
-      }
-      long due = queue.peekFirst().due;
-      if (timer != null) {
-        if (timerDue == due) {
-          return;
-        }
-        timer.cancel();
-      }
-      Timer t = vertx.timer(Math.max(1_000L, due - now), TimeUnit.NANOSECONDS);
-      timer = t;
-      timerDue = due;
-      t.onSuccess(v -> {
-        if (timer == t) {
-          timer = null;
-          drain();
-        }
-      });
-    }
-
-    /** Pauses the source while the destination is full or too much is held; resumes below half the bound. */
-    private void updateFlow() {
-      if (sourceEnded) {
-        return;
-      }
-      if (!paused && (destinationFull || held >= maxHeldBytes)) {
-        paused = true;
-        source.pause();
-        sourcePauses.incrementAndGet();
-        pausedSources.incrementAndGet();
-      } else if (paused && !destinationFull && held <= maxHeldBytes / 2) {
-        paused = false;
-        pausedSources.decrementAndGet();
-        source.resume();
-      }
-    }
-
-    /** Drops the queue and the timer; the connection is closing. */
-    void discard() {
-      if (timer != null) {
-        timer.cancel();
-        timer = null;
-      }
-      heldBytes.addAndGet(-held);
-      held = 0;
-      queue.clear();
-      if (paused) {
-        paused = false;
-        pausedSources.decrementAndGet();
-      }
-    }
-  }
-
-  /** Bytes (or the end of the stream, when {@code data} is null) and the time they are due. */
-  private record Chunk(Buffer data, long due) {
-  }
 }
