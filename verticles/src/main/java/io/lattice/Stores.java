@@ -39,18 +39,22 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
     Path dir = Path.of(storage.getString("dir", "data/" + conf.getString("region", "region")));
-    return vertx.executeBlocking(() -> java.nio.file.Files.createDirectories(dir))
-        .compose(d -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")))
-        .map(db -> {
-          JsonObject presence = conf.getJsonObject("presence", new JsonObject());
-          Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
-          return new Stores(new SqliteMessageStore(db), new SqliteConversationStore(db),
-              new SqliteReceiptStore(db, retention, clock),
-              new HazelcastSessionDirectory(vertx, hazelcast, clock),
-              new HazelcastPresenceStore(vertx, hazelcast, clock),
-              blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
-              pushSender(vertx, conf.getJsonObject("notification", new JsonObject())), db);
-        });
+    // Creating the directory and the Hazelcast map proxies may block (disk, cluster): both off the event loop.
+    return vertx.executeBlocking(() -> {
+      java.nio.file.Files.createDirectories(dir);
+      return new HazelcastStores(new HazelcastSessionDirectory(vertx, hazelcast, clock),
+          new HazelcastPresenceStore(vertx, hazelcast, clock));
+    }).compose(hz -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).map(db -> {
+      JsonObject presence = conf.getJsonObject("presence", new JsonObject());
+      Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
+      return new Stores(new SqliteMessageStore(db), new SqliteConversationStore(db),
+          new SqliteReceiptStore(db, retention, clock), hz.sessions(), hz.presence(),
+          blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
+          pushSender(vertx, conf.getJsonObject("notification", new JsonObject())), db);
+    }));
+  }
+
+  private record HazelcastStores(SessionDirectory sessions, PresenceStore presence) {
   }
 
   private static BlobStore blobStore(Vertx vertx, JsonObject media, Path storageDir, Clock clock) {

@@ -61,8 +61,11 @@ public final class Addresses {
    */
   public static final String REPLICATED_MESSAGE = "lattice.bridge.replicated_message";
 
-  /** Published when a gateway node starts draining. */
-  public static final String NODE_DRAINING = "lattice.node.draining";
+  /**
+   * Published by a node's router, to its own node only (local consumers), when another node of the region left the
+   * Hazelcast cluster: its sessions and presence reports must go.
+   */
+  public static final String NODE_LEFT = "lattice.node.left";
 
   /** A gateway node's own inbox: frames to deliver to users connected to that node. */
   public static String gatewayNode(String nodeId) {

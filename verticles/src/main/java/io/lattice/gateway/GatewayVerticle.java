@@ -111,6 +111,8 @@ public final class GatewayVerticle extends VerticleBase {
     api.mount(router);
     if (blobs instanceof FileBlobStore files) {
       MediaRoutes.mount(router, files, token -> {
+        // vertx-auth-jwt verifies signatures synchronously, so the future is already complete here; an
+        // incomplete one (never seen) counts as invalid rather than blocking.
         Future<String> user = auth.verify(token);
         return user.isComplete() && user.succeeded();
       });

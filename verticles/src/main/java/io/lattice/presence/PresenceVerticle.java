@@ -60,7 +60,7 @@ public final class PresenceVerticle extends VerticleBase {
         bus.localConsumer(Addresses.PRESENCE_REPORT, BusErrors.handler(this::report)).completion(),
         bus.localConsumer(Addresses.PRESENCE_REFRESH, BusErrors.handler(this::refresh)).completion(),
         bus.localConsumer(Addresses.PRESENCE_GET, BusErrors.handler(this::getPresence)).completion(),
-        bus.<JsonObject>localConsumer(Addresses.NODE_DRAINING, m -> nodeGone(m.body())).completion()));
+        bus.<JsonObject>localConsumer(Addresses.NODE_LEFT, m -> nodeGone(m.body())).completion()));
   }
 
   /**
@@ -147,9 +147,6 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void nodeGone(JsonObject event) {
-    if (!event.getBoolean("dead", false)) {
-      return;
-    }
     presence.removeNode(node.region(), event.getString("nodeId"))
         .onSuccess(changed -> changed.forEach(this::publishChange))
         .onFailure(e -> LOG.warn("could not drop presence of node {}: {}", event.getString("nodeId"), e.toString()));

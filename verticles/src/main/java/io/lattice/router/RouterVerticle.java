@@ -84,7 +84,7 @@ public final class RouterVerticle extends VerticleBase {
         return Future.succeededFuture();
       }
       LOG.warn("node {} left the region; dropping its sessions", nodeId);
-      vertx.eventBus().publish(Addresses.NODE_DRAINING, new JsonObject().put("nodeId", nodeId).put("dead", true));
+      vertx.eventBus().publish(Addresses.NODE_LEFT, new JsonObject().put("nodeId", nodeId));
       return sessions.removeNode(nodeId);
     }).onFailure(e -> LOG.warn("could not drop sessions of member {}: {}", memberUuid, e.toString()));
   }

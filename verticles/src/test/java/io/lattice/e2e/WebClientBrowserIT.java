@@ -245,7 +245,6 @@ class WebClientBrowserIT {
     a.awaitMessage("answer over xhr");
   }
 
-  /** A group: the checkmarks show the minimum over the recipients, and "read by N" while only some have read. */
   /**
    * A network that blocks WebSocket (simulated in the page: WebSocket to /ws never opens, other WebSockets work):
    * after two failed attempts the page falls back to SockJS by itself.
@@ -300,6 +299,7 @@ class WebClientBrowserIT {
       })();
       """;
 
+  /** A group: the checkmarks show the minimum over the recipients, and "read by N" while only some have read. */
   @Test
   @Order(5)
   void groupStatusIsTheMinimumOverRecipients() {
