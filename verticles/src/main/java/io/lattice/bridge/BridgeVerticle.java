@@ -1,8 +1,6 @@
 package io.lattice.bridge;
 
 import io.lattice.model.Addresses;
-import io.lattice.model.Conversation;
-import io.lattice.model.Message;
 import io.lattice.model.Topics;
 import io.lattice.store.ConversationStore;
 import io.lattice.store.MessageStore;
@@ -11,15 +9,12 @@ import io.lattice.store.ReceiptStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Pulls what the other regions originated from their own Kafka clusters (like MirrorMaker, one consumer per remote
@@ -80,11 +71,7 @@ public final class BridgeVerticle extends VerticleBase {
   private final PresenceStore presence;
   private final Clock clock;
   private final List<Link> links = new ArrayList<>();
-  /** Highest snapshot version applied per conversation (in memory: replays after a restart are in order anyway). */
-  private final Map<String, Long> conversationVersions = new HashMap<>();
-  private final AtomicLong applied = new AtomicLong();
-  private final AtomicLong skipped = new AtomicLong();
-  private final AtomicLong notified = new AtomicLong();
+  private RecordApplier applier;
   private volatile long lastAppliedAt;
 
   public BridgeVerticle(String localRegion, List<RemoteRegion> remotes, MessageStore messages,
@@ -110,17 +97,17 @@ public final class BridgeVerticle extends VerticleBase {
 
   /** Records applied (including re-applied duplicates, excluding skipped ones) by this instance. */
   public long recordsApplied() {
-    return applied.get();
+    return applier == null ? 0 : applier.applied.get();
   }
 
   /** Records skipped: malformed, or originated by this region. */
   public long recordsSkipped() {
-    return skipped.get();
+    return applier == null ? 0 : applier.skipped.get();
   }
 
   /** Messages stored for the first time and notified on {@link Addresses#REPLICATED_MESSAGE}. */
   public long messagesNotified() {
-    return notified.get();
+    return applier == null ? 0 : applier.notified.get();
   }
 
   /** When (this verticle's clock) the last batch was applied and committed; 0 if none yet. */
@@ -137,6 +124,7 @@ public final class BridgeVerticle extends VerticleBase {
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
     int maxPollRecords = config.getInteger("maxPollRecords", 200);
+    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence);
     List<Future<Void>> started = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
       Map<String, String> consumerConfig = consumerConfig(remote, maxPollRecords, overrides);
@@ -241,7 +229,7 @@ public final class BridgeVerticle extends VerticleBase {
         });
         List<KafkaConsumerRecord<String, String>> ordered = new ArrayList<>(records.size());
         byPartition.values().forEach(ordered::addAll);
-        applyAll(ordered.iterator())
+        applier.applyAll(remote.name(), ordered.iterator())
             .compose(v -> consumer.commit(next))
             .onComplete(done -> {
               if (done.succeeded()) {
@@ -275,114 +263,6 @@ public final class BridgeVerticle extends VerticleBase {
         retryTimer = vertx.setTimer(delay, id -> cycle());
       });
     }
-
-    /** Applies records one after the other; stops at the first failure. */
-    private Future<Void> applyAll(Iterator<KafkaConsumerRecord<String, String>> it) {
-      while (it.hasNext()) {
-        Future<Void> f = apply(it.next());
-        if (!f.isComplete()) {
-          return f.compose(v -> applyAll(it));
-        }
-        if (f.failed()) {
-          return f;
-        }
-      }
-      return Future.succeededFuture();
-    }
-
-    private Future<Void> apply(KafkaConsumerRecord<String, String> record) {
-      if (record.value() == null) {
-        return skip(record, "no value");
-      }
-      JsonObject value;
-      try {
-        value = new JsonObject(record.value());
-      } catch (DecodeException e) {
-        return skip(record, "not JSON");
-      }
-      String source = ReplicationRecords.sourceRegion(value);
-      if (source == null) {
-        source = header(record, ReplicationRecords.SOURCE_HEADER);
-      }
-      if (localRegion.equals(source)) {
-        return skip(record, "originated in this region");
-      }
-      Future<Void> applying;
-      try {
-        applying = switch (record.topic()) {
-          case Topics.MESSAGE_SENT -> applyMessage(ReplicationRecords.decodeMessage(value));
-          case Topics.CONVERSATION_SNAPSHOT -> applyConversation(ReplicationRecords.decodeConversation(value));
-          case Topics.DELIVERY_RECEIPT -> receipts.merge(ReplicationRecords.decodeReceipts(value).updates())
-              .mapEmpty();
-          case Topics.PRESENCE_STATE -> {
-            ReplicationRecords.PresenceUpdate update = ReplicationRecords.decodePresence(value);
-            yield presence.mergeRemote(Map.of(update.userId(), update.state())).mapEmpty();
-          }
-          default -> null;
-        };
-      } catch (IllegalArgumentException e) {
-        return skip(record, e.getMessage());
-      }
-      if (applying == null) {
-        return skip(record, "unknown topic");
-      }
-      return applying.onSuccess(v -> applied.incrementAndGet());
-    }
-
-    private Future<Void> applyMessage(Message message) {
-      return messages.upsert(message).map(result -> {
-        if (result.created()) {
-          notified.incrementAndGet();
-          vertx.eventBus().publish(Addresses.REPLICATED_MESSAGE, result.message().toJson(),
-              new DeliveryOptions().setLocalOnly(true));
-        }
-        return null;
-      });
-    }
-
-    /**
-     * Creates the conversation if missing, then sets its members to the snapshot's. A snapshot older than one
-     * already applied (same conversation) is ignored.
-     */
-    private Future<Void> applyConversation(ReplicationRecords.ConversationSnapshot snapshot) {
-      Conversation incoming = snapshot.conversation();
-      String id = incoming.conversationId();
-      Long seen = conversationVersions.get(id);
-      if (seen != null && snapshot.version() < seen) {
-        return Future.succeededFuture();
-      }
-      return conversations.create(incoming).compose(stored -> {
-        Set<String> add = new HashSet<>(incoming.participants());
-        add.removeAll(stored.participants());
-        Set<String> remove = new HashSet<>(stored.participants());
-        remove.removeAll(incoming.participants());
-        if (add.isEmpty() && remove.isEmpty()) {
-          return Future.succeededFuture();
-        }
-        return conversations.updateMembers(id, add, remove).mapEmpty();
-      }).onSuccess(v -> conversationVersions.merge(id, snapshot.version(), Math::max)).mapEmpty();
-    }
-
-    private Future<Void> skip(KafkaConsumerRecord<String, String> record, String why) {
-      skipped.incrementAndGet();
-      if (why != null && why.startsWith("originated")) {
-        LOG.debug("Bridge {} <- {}: skipped {}-{}@{}: {}", localRegion, remote.name(), record.topic(),
-            record.partition(), record.offset(), why);
-      } else {
-        LOG.error("Bridge {} <- {}: skipped malformed record {}-{}@{}: {}", localRegion, remote.name(),
-            record.topic(), record.partition(), record.offset(), why);
-      }
-      return Future.succeededFuture();
-    }
-  }
-
-  private static String header(KafkaConsumerRecord<String, String> record, String name) {
-    for (KafkaHeader h : record.headers()) {
-      if (h.key().equals(name)) {
-        return h.value().toString();
-      }
-    }
-    return null;
   }
 
   /** The batch's records per partition, in offset order, partitions ordered by {@link ReplicationRecords#REPLICATED_TOPICS}. */
