@@ -1,6 +1,8 @@
 package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.lattice.bridge.BridgeVerticle;
+import io.lattice.bridge.ReplicationVerticle;
 import io.lattice.gateway.GatewayVerticle;
 import io.lattice.message.MessageVerticle;
 import io.lattice.model.LamportClock;
@@ -11,9 +13,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How a node's verticles are wired: which stores each one owns and which conf block it reads. Used by
@@ -32,9 +37,39 @@ final class NodeAssembly {
             block(conf, node, "presence")))
         .compose(v -> deploy(vertx, new MessageVerticle(node, stores.messages(), stores.conversations(), lamport,
             clock), block(conf, node, "message")))
-        .compose(v -> deploy(vertx, new RouterVerticle(node, stores.sessions(), hazelcast),
-            block(conf, node, "router")))
+        .compose(v -> deploy(vertx, new RouterVerticle(node, stores.sessions(), hazelcast, clock),
+            block(conf, node, "router").put("mesh", MeshNode.enabled(conf))))
+        .compose(v -> deploy(vertx, new ReplicationVerticle(node.region()), replicationConf(conf)))
+        .compose(v -> deployBridge(vertx, conf, node, stores, lamport, clock))
         .map(lamport);
+  }
+
+  /** The bridge pulls from every remote region's cluster and reads live traffic pushed into this region's own. */
+  private static Future<String> deployBridge(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores,
+                                             LamportClock lamport, Clock clock) {
+    if (!MeshNode.enabled(conf)) {
+      return Future.succeededFuture("");
+    }
+    JsonObject kafka = conf.getJsonObject("kafka");
+    List<BridgeVerticle.RemoteRegion> remotes = new ArrayList<>();
+    for (Object r : kafka.getJsonArray("remotes", new JsonArray())) {
+      JsonObject remote = (JsonObject) r;
+      remotes.add(new BridgeVerticle.RemoteRegion(remote.getString("region"), remote.getString("bootstrapServers")));
+    }
+    JsonObject bridgeConf = conf.getJsonObject("bridge", new JsonObject()).copy()
+        .put("consumer", kafka.getJsonObject("consumer", new JsonObject()));
+    return deploy(vertx, new BridgeVerticle(node.region(), kafka.getString("bootstrapServers"), remotes,
+        stores.messages(), stores.conversations(), stores.receipts(), stores.presence(), lamport, clock),
+        bridgeConf);
+  }
+
+  static JsonObject replicationConf(JsonObject conf) {
+    JsonObject kafka = conf.getJsonObject("kafka", new JsonObject());
+    return new JsonObject().put("enabled", MeshNode.enabled(conf))
+        .put("bootstrapServers", kafka.getString("bootstrapServers"))
+        .put("producer", kafka.getJsonObject("producer", new JsonObject()))
+        .put("live", kafka.getJsonObject("live", new JsonObject()))
+        .put("remotes", kafka.getJsonArray("remotes", new JsonArray()));
   }
 
   static Future<String> deployGateway(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores, Clock clock) {
@@ -47,6 +82,7 @@ final class NodeAssembly {
         .put("auth", conf.getJsonObject("auth", new JsonObject()))
         .put("media", conf.getJsonObject("media", new JsonObject()))
         .put("regions", conf.getJsonArray("regions"))
+        .put("wanAdmin", conf.getJsonObject("wan", new JsonObject()).getBoolean("admin", false))
         .put("region", conf.getString("region")).put("node", conf.getString("node"));
   }
 

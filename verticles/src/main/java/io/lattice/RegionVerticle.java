@@ -26,6 +26,7 @@ public final class RegionVerticle extends VerticleBase {
   private static final long READY_TIMEOUT_MS = 60_000;
 
   private Stores stores;
+  private MeshNode mesh;
 
   @Override
   public Future<?> start() {
@@ -40,7 +41,11 @@ public final class RegionVerticle extends VerticleBase {
     return Stores.open(vertx, conf, hazelcast, Clock.systemUTC())
         .compose(opened -> {
           stores = opened;
-          return NodeAssembly.deployBackend(vertx, conf, node, opened, hazelcast, Clock.systemUTC());
+          return MeshNode.start(vertx, conf, node);
+        })
+        .compose(started -> {
+          mesh = started;
+          return NodeAssembly.deployBackend(vertx, conf, node, stores, hazelcast, Clock.systemUTC());
         })
         .compose(lamport -> awaitClusterRoundTrip(node))
         .compose(v -> NodeAssembly.deployGateway(vertx, conf, node, stores, Clock.systemUTC()))
@@ -86,6 +91,7 @@ public final class RegionVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return stores == null ? Future.succeededFuture() : stores.close();
+    Future<Void> meshClosed = mesh == null ? Future.succeededFuture() : mesh.close();
+    return meshClosed.transform(v -> stores == null ? Future.succeededFuture() : stores.close());
   }
 }

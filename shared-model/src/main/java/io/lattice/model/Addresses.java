@@ -67,6 +67,32 @@ public final class Addresses {
    */
   public static final String NODE_LEFT = "lattice.node.left";
 
+  /**
+   * ReplicationVerticle (local consumer): publish a message this region persisted to the region's Kafka log
+   * ({@code chat.message_sent}); replies once the broker acknowledged it. A send is acknowledged to the client only
+   * after this reply, so an acknowledged message always reaches the other regions.
+   */
+  public static final String REPLICATE_MESSAGE = "lattice.replicate.message";
+  /** ReplicationVerticle (local consumer): publish a conversation snapshot; replies once acknowledged. */
+  public static final String REPLICATE_CONVERSATION = "lattice.replicate.conversation";
+  /** ReplicationVerticle (local consumer): publish merged receipt states (batched); replies once acknowledged. */
+  public static final String REPLICATE_RECEIPTS = "lattice.replicate.receipts";
+  /** ReplicationVerticle (local consumer, fire and forget): publish this region's presence slots of users. */
+  public static final String REPLICATE_PRESENCE = "lattice.replicate.presence";
+  /**
+   * ReplicationVerticle (local consumer, fire and forget): targeted live delivery to one other region
+   * ({@code chat.cross_region_sync}, produced into the destination region's cluster); best effort, the durable
+   * path brings whatever it loses.
+   */
+  public static final String MESH_FORWARD = "lattice.mesh.forward";
+  /**
+   * Published to every node of the region (clustered) with the highest Lamport timestamp a bridge applied from
+   * other regions, so every node's clock advances past what its users may have seen.
+   */
+  public static final String LAMPORT_OBSERVED = "lattice.lamport.observed";
+  /** The WAN simulator's controls on the node that runs the links (clustered request/reply; demo and tests). */
+  public static final String WAN_CONTROL = "lattice.wan.control";
+
   /** A gateway node's own inbox: frames to deliver to users connected to that node. */
   public static String gatewayNode(String nodeId) {
     return "lattice.gateway.node." + nodeId;

@@ -1,6 +1,7 @@
 package io.lattice.bridge;
 
 import io.lattice.model.Addresses;
+import io.lattice.model.LamportClock;
 import io.lattice.model.Topics;
 import io.lattice.store.ConversationStore;
 import io.lattice.store.MessageStore;
@@ -63,6 +64,10 @@ public final class BridgeVerticle extends VerticleBase {
   public record RemoteRegion(String name, String bootstrapServers) {
   }
 
+  /** What one link consumes: a cluster, its topics, the consumer group. */
+  private record Source(String name, String bootstrapServers, List<String> topics, String groupId) {
+  }
+
   private final String localRegion;
   private final List<RemoteRegion> remotes;
   private final MessageStore messages;
@@ -70,13 +75,29 @@ public final class BridgeVerticle extends VerticleBase {
   private final ReceiptStore receipts;
   private final PresenceStore presence;
   private final Clock clock;
+  private final LamportClock lamport;
+  private final String localBootstrapServers;
   private final List<Link> links = new ArrayList<>();
   private RecordApplier applier;
   private volatile long lastAppliedAt;
+  private final String clientSuffix = Long.toHexString(System.nanoTime() & 0xffffff);
 
   public BridgeVerticle(String localRegion, List<RemoteRegion> remotes, MessageStore messages,
                         ConversationStore conversations, ReceiptStore receipts, PresenceStore presence, Clock clock) {
+    this(localRegion, null, remotes, messages, conversations, receipts, presence, new LamportClock(), clock);
+  }
+
+  /**
+   * @param localBootstrapServers this region's own cluster, where other regions push targeted live traffic
+   *                              ({@code chat.cross_region_sync}); null to not consume it
+   * @param lamport               this node's clock, advanced past every timestamp applied
+   */
+  public BridgeVerticle(String localRegion, String localBootstrapServers, List<RemoteRegion> remotes,
+                        MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
+                        PresenceStore presence, LamportClock lamport, Clock clock) {
     this.localRegion = localRegion;
+    this.localBootstrapServers = localBootstrapServers;
+    this.lamport = lamport;
     this.remotes = List.copyOf(remotes);
     this.messages = messages;
     this.conversations = conversations;
@@ -93,6 +114,11 @@ public final class BridgeVerticle extends VerticleBase {
   /** The consumer group of this region's bridges. */
   public static String groupId(String localRegion) {
     return "lattice-bridge-" + localRegion;
+  }
+
+  /** The consumer group of this region's live (cross-region sync) consumers on its own cluster. */
+  public static String liveGroupId(String localRegion) {
+    return "lattice-live-" + localRegion;
   }
 
   /** Records applied (including re-applied duplicates, excluding skipped ones) by this instance. */
@@ -124,11 +150,20 @@ public final class BridgeVerticle extends VerticleBase {
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
     int maxPollRecords = config.getInteger("maxPollRecords", 200);
-    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence);
-    List<Future<Void>> started = new ArrayList<>();
+    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, clock);
+    List<Source> sources = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
-      Map<String, String> consumerConfig = consumerConfig(remote, maxPollRecords, overrides);
-      Link link = new Link(remote, KafkaConsumer.create(vertx, consumerConfig), pollTimeout, retryBase, retryMax);
+      sources.add(new Source(remote.name(), remote.bootstrapServers(), ReplicationRecords.REPLICATED_TOPICS,
+          groupId(localRegion)));
+    }
+    if (localBootstrapServers != null) {
+      sources.add(new Source(localRegion + "(live)", localBootstrapServers, List.of(Topics.CROSS_REGION_SYNC),
+          liveGroupId(localRegion)));
+    }
+    List<Future<Void>> started = new ArrayList<>();
+    for (Source source : sources) {
+      Map<String, String> consumerConfig = consumerConfig(source, maxPollRecords, overrides);
+      Link link = new Link(source, KafkaConsumer.create(vertx, consumerConfig), pollTimeout, retryBase, retryMax);
       links.add(link);
       started.add(link.start());
     }
@@ -140,17 +175,18 @@ public final class BridgeVerticle extends VerticleBase {
     return Future.join(links.stream().map(Link::stop).toList());
   }
 
-  private Map<String, String> consumerConfig(RemoteRegion remote, int maxPollRecords, Map<String, String> overrides) {
+  private Map<String, String> consumerConfig(Source remote, int maxPollRecords, Map<String, String> overrides) {
     Map<String, String> c = new HashMap<>();
     c.put("bootstrap.servers", remote.bootstrapServers());
-    c.put("client.id", "lattice-bridge-" + localRegion + "-from-" + remote.name());
+    c.put("client.id", remote.groupId() + "-" + clientSuffix + "-from-" + remote.name().replace("(live)", "-live"));
     c.put("auto.offset.reset", "earliest");
     c.put("max.poll.records", Integer.toString(maxPollRecords));
     c.put("isolation.level", "read_committed");
-    // Topics created after the subscription are found within this delay.
-    c.put("metadata.max.age.ms", "30000");
+    // Topics created after the subscription (a remote region that starts later) are found within this delay.
+    c.put("metadata.max.age.ms", "5000");
+    c.put("fetch.max.wait.ms", "500");
     c.putAll(overrides);
-    c.put("group.id", groupId(localRegion));
+    c.put("group.id", remote.groupId());
     c.put("enable.auto.commit", "false");
     c.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     c.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
@@ -159,7 +195,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   /** The poll-apply-commit loop of one remote region. */
   private final class Link {
-    private final RemoteRegion remote;
+    private final Source remote;
     private final KafkaConsumer<String, String> consumer;
     private final Duration pollTimeout;
     private final long retryBase;
@@ -170,7 +206,7 @@ public final class BridgeVerticle extends VerticleBase {
     private long retryTimer = -1;
     private int failures;
 
-    Link(RemoteRegion remote, KafkaConsumer<String, String> consumer, Duration pollTimeout, long retryBase,
+    Link(Source remote, KafkaConsumer<String, String> consumer, Duration pollTimeout, long retryBase,
          long retryMax) {
       this.remote = remote;
       this.consumer = consumer;
@@ -181,9 +217,9 @@ public final class BridgeVerticle extends VerticleBase {
     }
 
     Future<Void> start() {
-      return consumer.subscribe(new LinkedHashSet<>(ReplicationRecords.REPLICATED_TOPICS)).onSuccess(v -> {
+      return consumer.subscribe(new LinkedHashSet<>(remote.topics())).onSuccess(v -> {
         LOG.info("Bridge {} <- {} ({}) subscribed to {}", localRegion, remote.name(), remote.bootstrapServers(),
-            ReplicationRecords.REPLICATED_TOPICS);
+            remote.topics());
         cycle();
       });
     }
@@ -234,6 +270,7 @@ public final class BridgeVerticle extends VerticleBase {
             .onComplete(done -> {
               if (done.succeeded()) {
                 failures = 0;
+                observed(applier.takeMaxLamport());
                 lastAppliedAt = clock.millis();
                 cycle();
               } else {
@@ -262,6 +299,14 @@ public final class BridgeVerticle extends VerticleBase {
         busy = false;
         retryTimer = vertx.setTimer(delay, id -> cycle());
       });
+    }
+  }
+
+  /** Advances this node's clock and tells the region's other nodes (one event per batch, not per record). */
+  private void observed(long maxLamport) {
+    if (maxLamport > 0) {
+      lamport.witness(maxLamport);
+      vertx.eventBus().publish(Addresses.LAMPORT_OBSERVED, maxLamport);
     }
   }
 

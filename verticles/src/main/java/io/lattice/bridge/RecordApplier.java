@@ -12,6 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.lattice.model.crdt.PresenceState;
+import io.lattice.model.protocol.ServerFrames;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.time.Clock;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +47,11 @@ final class RecordApplier {
   private final ConversationStore conversations;
   private final ReceiptStore receipts;
   private final PresenceStore presence;
+  private final Clock clock;
+  /** Highest Lamport timestamp applied since {@link #takeMaxLamport()} was last called. */
+  private long maxLamport;
+  /** Whether each (user, remote region) slot counted the user online when last applied: presence events on change only. */
+  private final Map<String, Boolean> remoteOnline = new HashMap<>();
   /** Highest snapshot version applied per conversation (in memory: replays after a restart are in order anyway). */
   private final Map<String, Long> conversationVersions = new HashMap<>();
   final AtomicLong applied = new AtomicLong();
@@ -49,8 +59,9 @@ final class RecordApplier {
   final AtomicLong notified = new AtomicLong();
 
   RecordApplier(Vertx vertx, String localRegion, MessageStore messages, ConversationStore conversations,
-                ReceiptStore receipts, PresenceStore presence) {
+                ReceiptStore receipts, PresenceStore presence, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.localRegion = localRegion;
     this.messages = messages;
     this.conversations = conversations;
@@ -94,11 +105,12 @@ final class RecordApplier {
       applying = switch (record.topic()) {
         case Topics.MESSAGE_SENT -> applyMessage(ReplicationRecords.decodeMessage(value));
         case Topics.CONVERSATION_SNAPSHOT -> applyConversation(ReplicationRecords.decodeConversation(value));
-        case Topics.DELIVERY_RECEIPT -> receipts.merge(ReplicationRecords.decodeReceipts(value).updates())
-            .mapEmpty();
-        case Topics.PRESENCE_STATE -> {
-          ReplicationRecords.PresenceUpdate update = ReplicationRecords.decodePresence(value);
-          yield presence.mergeRemote(Map.of(update.userId(), update.state())).mapEmpty();
+        case Topics.DELIVERY_RECEIPT -> applyReceipts(ReplicationRecords.decodeReceipts(value));
+        case Topics.PRESENCE_STATE -> applyPresence(ReplicationRecords.decodePresence(value));
+        case Topics.CROSS_REGION_SYNC -> {
+          ReplicationRecords.LiveEnvelope envelope = ReplicationRecords.decodeLive(value);
+          yield localRegion.equals(envelope.destinationRegion()) ? applyLive(envelope)
+              : skip(remote, record, "live record for " + envelope.destinationRegion());
         }
         default -> null;
       };
@@ -111,7 +123,19 @@ final class RecordApplier {
     return applying.onSuccess(v -> applied.incrementAndGet());
   }
 
+  /** The highest Lamport timestamp applied since the last call (0 if none), for the clocks of the region. */
+  long takeMaxLamport() {
+    long max = maxLamport;
+    maxLamport = 0;
+    return max;
+  }
+
+  private void observe(long lamport) {
+    maxLamport = Math.max(maxLamport, lamport);
+  }
+
   private Future<Void> applyMessage(Message message) {
+    observe(message.lamport());
     return messages.upsert(message).map(result -> {
       if (result.created()) {
         notified.incrementAndGet();
@@ -141,8 +165,70 @@ final class RecordApplier {
       if (add.isEmpty() && remove.isEmpty()) {
         return Future.succeededFuture();
       }
-      return conversations.updateMembers(id, add, remove).mapEmpty();
+      return conversations.updateMembers(id, add, remove)
+          .onSuccess(updated -> vertx.eventBus().publish(Addresses.CONVERSATION_CHANGED, id)).mapEmpty();
     }).onSuccess(v -> conversationVersions.merge(id, snapshot.version(), Math::max)).mapEmpty();
+  }
+
+  /** Merges the states; tells the sender (and the recipient's other devices) connected here about each change. */
+  private Future<Void> applyReceipts(ReplicationRecords.ReceiptBatch batch) {
+    Map<ReceiptStore.ReceiptKey, ReplicationRecords.ReceiptNotice> byKey = new HashMap<>();
+    for (ReplicationRecords.ReceiptNotice n : batch.notices()) {
+      byKey.put(n.update().key(), n);
+      observe(Math.max(n.update().state().deliveredAt(), n.update().state().readAt()));
+    }
+    return receipts.merge(batch.updates()).map(merged -> {
+      for (ReceiptStore.Merged m : merged) {
+        ReplicationRecords.ReceiptNotice notice = byKey.get(m.key());
+        if (m.changed() && notice != null && notice.senderId() != null) {
+          JsonObject frame = ServerFrames.receipt(m.key().messageId(), notice.conversationId(),
+              m.key().recipientId(), m.state());
+          deliverHere(new JsonArray().add(notice.senderId()).add(m.key().recipientId()), new JsonArray().add(frame));
+        }
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> applyPresence(ReplicationRecords.PresenceUpdate update) {
+    return presence.mergeRemote(Map.of(update.userId(), update.state())).map(merged -> {
+      long now = clock.millis();
+      PresenceState state = merged.get(update.userId());
+      if (state == null) {
+        return null;
+      }
+      boolean online = update.slot().liveCount(now) > 0;
+      Boolean before = remoteOnline.put(update.userId() + '\n' + update.sourceRegion(), online);
+      if (before == null || before != online) {
+        vertx.eventBus().publish(Addresses.PRESENCE_CHANGED,
+            ServerFrames.presence(update.userId(), state.online(now), state.liveRegions(now)));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Targeted live traffic: the conversation (created if unknown here, never changed: member changes come with
+   * snapshots), then each message upserted in order (a new one is delivered here through
+   * {@link Addresses#REPLICATED_MESSAGE}); or frames delivered to the users connected here.
+   */
+  private Future<Void> applyLive(ReplicationRecords.LiveEnvelope envelope) {
+    if (!envelope.carriesMessages()) {
+      deliverHere(new JsonArray(List.copyOf(envelope.userIds())), envelope.frames());
+      return Future.succeededFuture();
+    }
+    Future<?> known = envelope.conversation() == null ? Future.succeededFuture()
+        : conversations.create(envelope.conversation());
+    Future<Void> chain = known.mapEmpty();
+    for (Message message : envelope.messages()) {
+      chain = chain.compose(v -> applyMessage(message));
+    }
+    return chain;
+  }
+
+  private void deliverHere(JsonArray userIds, JsonArray frames) {
+    vertx.eventBus().send(Addresses.ROUTER_DELIVER, new JsonObject().put("userIds", userIds).put("frames", frames)
+        .put("localOnly", true));
   }
 
   private Future<Void> skip(String remote, KafkaConsumerRecord<String, String> record, String why) {

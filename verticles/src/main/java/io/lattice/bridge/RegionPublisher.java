@@ -56,7 +56,7 @@ public final class RegionPublisher {
     config.put("acks", "all");
     config.put("enable.idempotence", "true");
     config.put("max.in.flight.requests.per.connection", "5");
-    config.put("linger.ms", "5");
+    config.put("linger.ms", "0");
     config.putAll(overrides);
     // Not overridable: without them an acknowledged record could be lost or duplicated.
     config.put("acks", "all");
@@ -81,9 +81,14 @@ public final class RegionPublisher {
     return send(c -> ReplicationRecords.conversation(c, version, region), conversation);
   }
 
-  /** Receipt states merged in this region, in one record. */
+  /** Receipt states merged in this region, in one record (nobody named to notify). */
   public Future<RecordMetadata> publishReceipts(List<ReceiptUpdate> updates) {
-    return send(u -> ReplicationRecords.receipts(u, region), updates);
+    return publishReceiptNotices(updates.stream().map(ReplicationRecords.ReceiptNotice::of).toList());
+  }
+
+  /** Receipt states merged in this region with their conversation and sender, in one record. */
+  public Future<RecordMetadata> publishReceiptNotices(List<ReplicationRecords.ReceiptNotice> notices) {
+    return send(n -> ReplicationRecords.receipts(n, region), notices);
   }
 
   /** This region's own presence slot of a user. */

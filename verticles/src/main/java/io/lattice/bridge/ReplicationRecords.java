@@ -45,8 +45,34 @@ public final class ReplicationRecords {
   public record ConversationSnapshot(Conversation conversation, long version, String sourceRegion) {
   }
 
+  /**
+   * A merged receipt state with what a region needs to tell the sender: the conversation and the sender (null in
+   * records that do not name them; such a receipt is merged but nobody is notified).
+   */
+  public record ReceiptNotice(ReceiptUpdate update, String conversationId, String senderId) {
+    public static ReceiptNotice of(ReceiptUpdate update) {
+      return new ReceiptNotice(update, null, null);
+    }
+  }
+
   /** Receipt CRDT states merged in the source region, many in one record. */
-  public record ReceiptBatch(String batchId, String sourceRegion, List<ReceiptUpdate> updates) {
+  public record ReceiptBatch(String batchId, String sourceRegion, List<ReceiptNotice> notices) {
+    public List<ReceiptUpdate> updates() {
+      return notices.stream().map(ReceiptNotice::update).toList();
+    }
+  }
+
+  /**
+   * Targeted live traffic for one destination region ({@link Topics#CROSS_REGION_SYNC}): either new messages of one
+   * conversation (with the conversation, so the destination knows its members before its snapshot arrives) or
+   * frames (receipts, typing) for users connected there. {@code userIds} are the users the source region believes
+   * are connected in the destination region.
+   */
+  public record LiveEnvelope(String destinationRegion, String sourceRegion, List<String> userIds,
+                             Conversation conversation, List<Message> messages, JsonArray frames) {
+    public boolean carriesMessages() {
+      return !messages.isEmpty();
+    }
   }
 
   /** The source region's own presence slot for one user. */
@@ -88,23 +114,47 @@ public final class ReplicationRecords {
    * Topic {@link Topics#DELIVERY_RECEIPT}, key the first update's messageId, value
    * {@code {"batchId","sourceRegion","receipts":[{"messageId","recipientId","sentAt","deliveredAt","readAt"}]}}.
    */
-  public static Outgoing receipts(List<ReceiptUpdate> updates, String sourceRegion) {
-    if (updates.isEmpty()) {
+  public static Outgoing receipts(List<ReceiptNotice> notices, String sourceRegion) {
+    if (notices.isEmpty()) {
       throw new IllegalArgumentException("empty receipt batch");
     }
     requireNonBlank(sourceRegion, "sourceRegion");
     JsonArray receipts = new JsonArray();
-    for (ReceiptUpdate u : updates) {
+    for (ReceiptNotice n : notices) {
+      ReceiptUpdate u = n.update();
       receipts.add(new JsonObject()
           .put("messageId", u.key().messageId())
           .put("recipientId", u.key().recipientId())
+          .put("conversationId", n.conversationId())
+          .put("senderId", n.senderId())
           .put("sentAt", u.state().sentAt())
           .put("deliveredAt", u.state().deliveredAt())
           .put("readAt", u.state().readAt()));
     }
     JsonObject value = new JsonObject().put("batchId", UUID.randomUUID().toString())
         .put("sourceRegion", sourceRegion).put("receipts", receipts);
-    return new Outgoing(Topics.DELIVERY_RECEIPT, updates.get(0).key().messageId(), value, sourceRegion);
+    return new Outgoing(Topics.DELIVERY_RECEIPT, notices.get(0).update().key().messageId(), value, sourceRegion);
+  }
+
+  /**
+   * Topic {@link Topics#CROSS_REGION_SYNC}, key the conversation id (or the first user id for frames), value
+   * {@code {"destinationRegion","sourceRegion","userIds":[..],"conversation":{..}|null,"messages":[..],
+   * "frames":[..],"seq","lamport"}}; {@code seq} and {@code lamport} are those of the last message (0 for frames).
+   */
+  public static Outgoing live(LiveEnvelope e) {
+    requireNonBlank(e.destinationRegion(), "destinationRegion");
+    requireNonBlank(e.sourceRegion(), "sourceRegion");
+    JsonArray messages = new JsonArray();
+    e.messages().forEach(m -> messages.add(m.toJson()));
+    Message last = e.messages().isEmpty() ? null : e.messages().get(e.messages().size() - 1);
+    JsonObject value = new JsonObject().put("destinationRegion", e.destinationRegion())
+        .put("sourceRegion", e.sourceRegion()).put("userIds", new JsonArray(List.copyOf(e.userIds())))
+        .put("conversation", e.conversation() == null ? null : e.conversation().toJson())
+        .put("messages", messages).put("frames", e.frames() == null ? new JsonArray() : e.frames())
+        .put("seq", last == null ? 0 : last.seq()).put("lamport", last == null ? 0 : last.lamport());
+    String key = last != null ? last.conversationId()
+        : e.userIds().isEmpty() ? e.destinationRegion() : e.userIds().get(0);
+    return new Outgoing(Topics.CROSS_REGION_SYNC, key, value, e.sourceRegion());
   }
 
   /**
@@ -162,16 +212,17 @@ public final class ReplicationRecords {
       if (receipts == null) {
         throw new IllegalArgumentException("receipt batch without receipts");
       }
-      List<ReceiptUpdate> updates = new ArrayList<>(receipts.size());
+      List<ReceiptNotice> notices = new ArrayList<>(receipts.size());
       for (int i = 0; i < receipts.size(); i++) {
         JsonObject r = receipts.getJsonObject(i);
         String messageId = r.getString("messageId");
         String recipientId = r.getString("recipientId");
         requireNonBlank(messageId, "messageId");
         requireNonBlank(recipientId, "recipientId");
-        updates.add(new ReceiptUpdate(new ReceiptKey(messageId, recipientId), ReceiptState.fromJson(r)));
+        notices.add(new ReceiptNotice(new ReceiptUpdate(new ReceiptKey(messageId, recipientId),
+            ReceiptState.fromJson(r)), r.getString("conversationId"), r.getString("senderId")));
       }
-      return new ReceiptBatch(value.getString("batchId"), source, updates);
+      return new ReceiptBatch(value.getString("batchId"), source, notices);
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("malformed receipt batch: " + e, e);
     }
@@ -192,6 +243,35 @@ public final class ReplicationRecords {
       return new PresenceUpdate(userId, source, PresenceSlot.fromJson(slot));
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("malformed presence: " + e, e);
+    }
+  }
+
+  public static LiveEnvelope decodeLive(JsonObject value) {
+    try {
+      String destination = value.getString("destinationRegion");
+      String source = sourceRegion(value);
+      requireNonBlank(destination, "destinationRegion");
+      requireNonBlank(source, "sourceRegion");
+      List<String> users = new ArrayList<>();
+      JsonArray userIds = value.getJsonArray("userIds", new JsonArray());
+      for (int i = 0; i < userIds.size(); i++) {
+        users.add(userIds.getString(i));
+      }
+      JsonObject conversationJson = value.getJsonObject("conversation");
+      Conversation conversation = conversationJson == null ? null : Conversation.fromJson(conversationJson);
+      List<Message> messages = new ArrayList<>();
+      JsonArray array = value.getJsonArray("messages", new JsonArray());
+      for (int i = 0; i < array.size(); i++) {
+        Message m = decodeMessage(array.getJsonObject(i));
+        if (!source.equals(m.sourceRegion())) {
+          throw new IllegalArgumentException("live message " + m.messageId() + " not from " + source);
+        }
+        messages.add(m);
+      }
+      return new LiveEnvelope(destination, source, users, conversation, messages,
+          value.getJsonArray("frames", new JsonArray()));
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("malformed live envelope: " + e, e);
     }
   }
 

@@ -32,6 +32,7 @@ final class HttpApi {
   private final GatewayMetrics metrics;
   private final JsonObject conf;
   private final DeliveryOptions requestOptions = new DeliveryOptions().setSendTimeout(10_000);
+  private RegionHealth regionHealth;
 
   HttpApi(Vertx vertx, Auth auth, BlobStore blobs, GatewayMetrics metrics, JsonObject conf) {
     this.vertx = vertx;
@@ -47,7 +48,13 @@ final class HttpApi {
       router.post("/api/dev/token").handler(ctx -> respond(ctx, 200,
           Future.succeededFuture(auth.issue(body(ctx).getValue("userId")))));
     }
+    regionHealth = new RegionHealth(vertx, conf.getString("region"), conf.getJsonArray("regions"),
+        java.time.Clock.systemUTC());
+    regionHealth.start(conf.getLong("regionProbeIntervalMs", 5_000L));
     router.get("/api/regions").handler(this::regions);
+    if (conf.getBoolean("wanAdmin", false)) {
+      mountWanAdmin(router);
+    }
     router.route("/api/*").handler(this::authenticate);
     router.post("/api/token/refresh").handler(ctx -> respond(ctx, 200,
         Future.succeededFuture(auth.issue((Object) ctx.get(USER)))));
@@ -115,15 +122,42 @@ final class HttpApi {
 
   private void regions(RoutingContext ctx) {
     JsonObject self = new JsonObject().put("region", conf.getString("region")).put("node", conf.getString("node"));
-    JsonArray regions = new JsonArray();
-    for (Object r : conf.getJsonArray("regions", new JsonArray())) {
-      JsonObject region = ((JsonObject) r).copy();
-      // Health of other regions arrives with the multi-region work; our own region answers, so it is healthy.
-      region.put("healthy", true);
-      regions.add(region);
-    }
     ctx.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("regions", regions).put("self", self).encode());
+        .end(new JsonObject().put("regions", regionHealth.snapshot()).put("self", self).encode());
+  }
+
+  /**
+   * The WAN simulator's controls (demo and test confs only: {@code wan.admin}); no authentication, so never enable
+   * it where the gateway is reachable by others. {@code GET /admin/wan}, {@code POST /admin/wan/{link}/cut},
+   * {@code .../restore}, {@code .../delay?ms=N}; {@code *} as the link means all of them.
+   */
+  private void mountWanAdmin(Router router) {
+    router.get("/admin/wan").handler(ctx -> wanControl(ctx, new JsonObject().put("op", "status")));
+    router.post("/admin/wan/:link/:op").handler(ctx -> {
+      JsonObject request = new JsonObject().put("op", ctx.pathParam("op")).put("link", ctx.pathParam("link"));
+      String ms = ctx.request().getParam("ms");
+      if (ms != null) {
+        try {
+          request.put("oneWayDelayMs", Long.parseLong(ms));
+        } catch (NumberFormatException e) {
+          fail(ctx, new ProtocolException(ErrorCode.BAD_FIELD, "ms must be a number"));
+          return;
+        }
+      }
+      wanControl(ctx, request);
+    });
+  }
+
+  private void wanControl(RoutingContext ctx, JsonObject request) {
+    vertx.eventBus().<JsonObject>request(Addresses.WAN_CONTROL, request, requestOptions).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, new ProtocolException(ErrorCode.NOT_FOUND, "no WAN links in this region"));
+        return;
+      }
+      JsonObject reply = ar.result().body();
+      int status = reply.containsKey("error") ? 400 : 200;
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(reply.encode());
+    });
   }
 
   private void forward(RoutingContext ctx, String address, JsonObject body) {

@@ -83,7 +83,8 @@ final class ConversationService {
     });
   }
 
-  private Future<Conversation> find(String conversationId) {
+  /** The conversation, cached, without a participant check (for delivering replicated messages). */
+  Future<Conversation> find(String conversationId) {
     Conversation cached = cache.get(conversationId);
     if (cached != null) {
       return Future.succeededFuture(cached);
@@ -120,8 +121,9 @@ final class ConversationService {
     }
     Conversation wanted = new Conversation(id, type, participants, (String) titleValue, node.region(),
         clock.millis());
-    return store.create(wanted).map(stored -> new JsonObject().put("conversation", stored.toJson())
-        .put("created", stored.createdAt() == wanted.createdAt() && stored.participants().equals(participants)));
+    return store.create(wanted).compose(stored -> replicate(stored).map(v -> new JsonObject()
+        .put("conversation", stored.toJson())
+        .put("created", stored.createdAt() == wanted.createdAt() && stored.participants().equals(participants))));
   }
 
   private Future<JsonObject> list(JsonObject request) {
@@ -151,11 +153,21 @@ final class ConversationService {
       return store.updateMembers(conversationId, add, remove);
     }).recover(failure -> Future.failedFuture(failure instanceof NoSuchElementException
         ? new ProtocolException(ErrorCode.NOT_FOUND, "no such conversation") : failure))
-        .map(updated -> {
+        .compose(updated -> {
           cache.remove(conversationId);
           vertx.eventBus().publish(Addresses.CONVERSATION_CHANGED, conversationId);
-          return updated.toJson();
+          return replicate(updated).map(v -> updated.toJson());
         });
+  }
+
+  /**
+   * The snapshot goes to the region's replication log before the client hears of the change (a retry publishes it
+   * again). Its version is the change's wall-clock time, so it survives restarts; two regions changing the same
+   * group's members within the same instant resolve by whichever snapshot a region applies last.
+   */
+  private Future<Void> replicate(Conversation conversation) {
+    return vertx.eventBus().request(Addresses.REPLICATE_CONVERSATION, new JsonObject()
+        .put("conversation", conversation.toJson()).put("version", clock.millis())).mapEmpty();
   }
 
   private Future<JsonObject> typing(JsonObject request) {

@@ -50,6 +50,8 @@ public final class MessageVerticle extends VerticleBase {
    */
   private final KeyedSequencer sends = new KeyedSequencer();
   private final DeliveryQueue deliveries = new DeliveryQueue(this::route);
+  /** Messages other regions originated, delivered to this region's connections only (their region does the rest). */
+  private final DeliveryQueue replicatedDeliveries = new DeliveryQueue(this::routeHere);
   private double groupRate;
   private double groupBurst;
 
@@ -74,6 +76,8 @@ public final class MessageVerticle extends VerticleBase {
         bus.localConsumer(Addresses.MESSAGE_SYNC, BusErrors.handler(this::sync)).completion(),
         bus.localConsumer(Addresses.MESSAGE_HISTORY, BusErrors.handler(this::history)).completion(),
         bus.localConsumer(Addresses.MESSAGE_LOOKUP, BusErrors.handler(this::lookup)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.REPLICATED_MESSAGE, m -> replicated(m.body())).completion(),
+        bus.<Long>consumer(Addresses.LAMPORT_OBSERVED, m -> lamport.witness(m.body())).completion(),
         messages.maxLamport().onSuccess(lamport::advanceTo)));
   }
 
@@ -90,12 +94,16 @@ public final class MessageVerticle extends VerticleBase {
       String messageId = Ids.messageId(userId, request.getString("clientMsgId"));
       var candidate = new MessageStore.NewMessage(messageId, conversationId, userId, request.getString("content"),
           request.getString("mediaUrl"), clock.millis(), lamport.tick(), node.region());
-      return messages.append(candidate).map(result -> {
+      return messages.append(candidate).compose(result -> {
         lamport.witness(result.message().lamport());
         if (result.created()) {
           deliver(conversation, result.message());
         }
-        return result.message().toJson().put("created", result.created());
+        // Acknowledged only once in the region's replication log too (a retry publishes again: applies are
+        // idempotent), so an acknowledged message always reaches the other regions.
+        JsonObject stored = result.message().toJson();
+        return vertx.eventBus().request(Addresses.REPLICATE_MESSAGE, stored)
+            .map(replicated -> stored.copy().put("created", result.created()));
       });
     });
   }
@@ -126,9 +134,11 @@ public final class MessageVerticle extends VerticleBase {
   private Future<Void> route(Conversation conversation, List<Message> batch) {
     JsonArray frames = new JsonArray();
     batch.forEach(m -> frames.add(ServerFrames.message(m)));
+    JsonArray stored = new JsonArray();
+    batch.forEach(m -> stored.add(m.toJson()));
     JsonObject deliver = new JsonObject()
         .put("userIds", new JsonArray(List.copyOf(conversation.participants())))
-        .put("frames", frames);
+        .put("frames", frames).put("messages", stored).put("conversation", conversation.toJson());
     return vertx.eventBus().<JsonObject>request(Addresses.ROUTER_DELIVER, deliver).map(reply -> {
       JsonArray offline = reply.body().getJsonArray("offline", new JsonArray());
       for (Message message : batch) {
@@ -141,6 +151,24 @@ public final class MessageVerticle extends VerticleBase {
       }
       return null;
     });
+  }
+
+  /** A message another region originated, stored here for the first time by the bridge. */
+  private void replicated(JsonObject json) {
+    Message message = Message.fromJson(json);
+    lamport.witness(message.lamport());
+    conversations.find(message.conversationId())
+        .onSuccess(conversation -> replicatedDeliveries.add(conversation, message));
+    // Unknown conversation (its snapshot has not arrived): nobody here can be shown to be a participant yet; the
+    // message is stored and the participants' sync finds it.
+  }
+
+  private Future<Void> routeHere(Conversation conversation, List<Message> batch) {
+    JsonArray frames = new JsonArray();
+    batch.forEach(m -> frames.add(ServerFrames.message(m)));
+    return vertx.eventBus().request(Addresses.ROUTER_DELIVER, new JsonObject()
+        .put("userIds", new JsonArray(List.copyOf(conversation.participants())))
+        .put("frames", frames).put("localOnly", true)).mapEmpty();
   }
 
   private Future<JsonObject> sync(JsonObject request) {

@@ -89,18 +89,26 @@ public final class PresenceVerticle extends VerticleBase {
       if (updates.isEmpty()) {
         return Future.succeededFuture(new JsonObject().put("updated", 0));
       }
-      return receipts.merge(updates).map(merged -> {
-        int changed = 0;
+      return receipts.merge(updates).compose(merged -> {
+        JsonArray replicated = new JsonArray();
         for (ReceiptStore.Merged m : merged) {
           if (m.changed()) {
-            changed++;
+            String sender = senders.get(m.key().messageId());
             JsonObject frame = ServerFrames.receipt(m.key().messageId(), conversationId, userId, m.state());
+            // The sender may be in another region: the router forwards the frame there live.
             vertx.eventBus().request(Addresses.ROUTER_DELIVER, new JsonObject()
-                .put("userIds", new JsonArray().add(senders.get(m.key().messageId())).add(userId))
-                .put("frame", frame));
+                .put("userIds", new JsonArray().add(sender).add(userId)).put("frame", frame));
+            replicated.add(m.state().toJson().put("messageId", m.key().messageId()).put("recipientId", userId)
+                .put("conversationId", conversationId).put("senderId", sender));
           }
         }
-        return new JsonObject().put("updated", changed);
+        JsonObject answer = new JsonObject().put("updated", replicated.size());
+        if (replicated.isEmpty()) {
+          return Future.succeededFuture(answer);
+        }
+        // Every region merges the states from the replication log; the client hears back once they are in it.
+        return vertx.eventBus().request(Addresses.REPLICATE_RECEIPTS, new JsonObject().put("receipts", replicated))
+            .map(done -> answer);
       });
     });
   }
@@ -124,6 +132,7 @@ public final class PresenceVerticle extends VerticleBase {
     return presence.report(userId, node.region(), request.getString("nodeId"), request.getLong("count"),
         presenceTtl).map(state -> {
           publishChange(userId, state);
+          replicate(Map.of(userId, state));
           return presenceJson(userId, state);
         });
   }
@@ -131,7 +140,10 @@ public final class PresenceVerticle extends VerticleBase {
   private Future<JsonObject> refresh(JsonObject request) {
     List<String> users = new ArrayList<>();
     request.getJsonArray("userIds", new JsonArray()).forEach(u -> users.add((String) u));
-    return presence.refresh(users, node.region(), request.getString("nodeId"), presenceTtl).map(new JsonObject());
+    return presence.refresh(users, node.region(), request.getString("nodeId"), presenceTtl).map(states -> {
+      replicate(states);
+      return new JsonObject();
+    });
   }
 
   private Future<JsonObject> getPresence(JsonObject request) {
@@ -148,8 +160,25 @@ public final class PresenceVerticle extends VerticleBase {
 
   private void nodeGone(JsonObject event) {
     presence.removeNode(node.region(), event.getString("nodeId"))
-        .onSuccess(changed -> changed.forEach(this::publishChange))
+        .onSuccess(changed -> {
+          changed.forEach(this::publishChange);
+          replicate(changed);
+        })
         .onFailure(e -> LOG.warn("could not drop presence of node {}: {}", event.getString("nodeId"), e.toString()));
+  }
+
+  /** This region's own slots of the users go to the other regions (refreshes too: they carry the new expiry). */
+  private void replicate(Map<String, PresenceState> states) {
+    JsonObject slots = new JsonObject();
+    states.forEach((user, state) -> {
+      var slot = state.slots().get(node.region());
+      if (slot != null) {
+        slots.put(user, slot.toJson());
+      }
+    });
+    if (!slots.isEmpty()) {
+      vertx.eventBus().send(Addresses.REPLICATE_PRESENCE, new JsonObject().put("slots", slots));
+    }
   }
 
   private void publishChange(String userId, PresenceState state) {

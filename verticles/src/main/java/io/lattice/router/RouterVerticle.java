@@ -15,11 +15,13 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -37,10 +39,14 @@ public final class RouterVerticle extends VerticleBase {
   private final NodeIdentity node;
   private final SessionDirectory sessions;
   private final HazelcastInstance hazelcast;
+  private final Clock clock;
+  private RegionLocator regions;
+  private boolean mesh;
   private Duration ttl;
   private UUID membershipListener;
 
-  public RouterVerticle(NodeIdentity node, SessionDirectory sessions, HazelcastInstance hazelcast) {
+  public RouterVerticle(NodeIdentity node, SessionDirectory sessions, HazelcastInstance hazelcast, Clock clock) {
+    this.clock = clock;
     this.node = node;
     this.sessions = sessions;
     this.hazelcast = hazelcast;
@@ -49,7 +55,11 @@ public final class RouterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ttl = Duration.ofSeconds(config().getLong("sessionTtlSeconds", 60L));
+    mesh = config().getBoolean("mesh", false);
+    regions = new RegionLocator(vertx, node.region(), clock,
+        Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)));
     var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> regions.changed(m.body()));
     return Future.all(List.of(
         bus.localConsumer(Addresses.ROUTER_REGISTER, BusErrors.handler(this::register)).completion(),
         bus.localConsumer(Addresses.ROUTER_UNREGISTER, BusErrors.handler(this::unregister)).completion(),
@@ -111,8 +121,11 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /**
-   * One message per gateway node holding any of the users, carrying the frames in order ({@code frames}, or a single
-   * {@code frame}); replies with the users that have no live session.
+   * Delivers frames ({@code frames}, or a single {@code frame}) to users wherever they are connected: one message per
+   * gateway node of this region holding any of them, and, for users connected only in other regions, one live
+   * forward per destination region (not per user), carrying {@code messages} and {@code conversation} when given so
+   * the destination can store them. With {@code localOnly} (traffic that came from another region) nothing leaves
+   * the region. Replies with the users connected nowhere ({@code offline}).
    */
   private Future<JsonObject> deliver(JsonObject request) {
     JsonArray frames = request.getJsonArray("frames");
@@ -120,12 +133,13 @@ public final class RouterVerticle extends VerticleBase {
       frames = new JsonArray().add(request.getJsonObject("frame"));
     }
     JsonArray batch = frames;
-    return sessions.lookup(strings(request.getJsonArray("userIds"))).map(found -> {
+    boolean localOnly = !mesh || request.getBoolean("localOnly", false);
+    return sessions.lookup(strings(request.getJsonArray("userIds"))).compose(found -> {
       Map<String, JsonArray> byNode = new HashMap<>();
-      JsonArray offline = new JsonArray();
+      List<String> notHere = new ArrayList<>();
       found.forEach((user, nodes) -> {
         if (nodes.isEmpty()) {
-          offline.add(user);
+          notHere.add(user);
         }
         for (String nodeId : nodes) {
           byNode.computeIfAbsent(nodeId, n -> new JsonArray()).add(user);
@@ -133,8 +147,40 @@ public final class RouterVerticle extends VerticleBase {
       });
       byNode.forEach((nodeId, users) -> vertx.eventBus().send(Addresses.gatewayNode(nodeId),
           new JsonObject().put("userIds", users).put("frames", batch)));
-      return new JsonObject().put("offline", offline);
+      if (localOnly || notHere.isEmpty()) {
+        return Future.succeededFuture(new JsonObject().put("offline", new JsonArray(notHere)));
+      }
+      return regions.locate(notHere).map(where -> forwardElsewhere(request, batch, notHere, where));
     });
+  }
+
+  private JsonObject forwardElsewhere(JsonObject request, JsonArray frames, List<String> users,
+                                      Map<String, Set<String>> where) {
+    Map<String, JsonArray> byRegion = new HashMap<>();
+    JsonArray offline = new JsonArray();
+    for (String user : users) {
+      Set<String> live = where.getOrDefault(user, Set.of());
+      boolean elsewhere = false;
+      for (String region : live) {
+        if (!region.equals(node.region())) {
+          byRegion.computeIfAbsent(region, r -> new JsonArray()).add(user);
+          elsewhere = true;
+        }
+      }
+      if (!elsewhere) {
+        offline.add(user);
+      }
+    }
+    byRegion.forEach((region, regionUsers) -> {
+      JsonObject forward = new JsonObject().put("destinationRegion", region).put("userIds", regionUsers)
+          .put("frames", frames);
+      if (request.getJsonArray("messages") != null) {
+        forward.put("messages", request.getJsonArray("messages"))
+            .put("conversation", request.getJsonObject("conversation"));
+      }
+      vertx.eventBus().send(Addresses.MESH_FORWARD, forward);
+    });
+    return new JsonObject().put("offline", offline).put("forwardedTo", new JsonArray(List.copyOf(byRegion.keySet())));
   }
 
   private static List<String> strings(JsonArray array) {

@@ -21,8 +21,11 @@ public interface PresenceStore {
   /** Sets the node's count for the user; returns the merged state after the write. */
   Future<PresenceState> report(String userId, String region, String nodeId, long count, Duration ttl);
 
-  /** Refreshes the TTL of a node's reports for many users (a heartbeat round). */
-  Future<Void> refresh(Collection<String> userIds, String region, String nodeId, Duration ttl);
+  /**
+   * Refreshes the TTL of a node's reports for many users (a heartbeat round); returns the state after the refresh
+   * of each user the node had reported (users it never reported are left out and get no entry).
+   */
+  Future<Map<String, PresenceState>> refresh(Collection<String> userIds, String region, String nodeId, Duration ttl);
 
   /** Merges states replicated from other regions; returns the merged state per user. */
   Future<Map<String, PresenceState>> mergeRemote(Map<String, PresenceState> states);

@@ -56,13 +56,22 @@ public final class HazelcastPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Void> refresh(Collection<String> userIds, String region, String nodeId, Duration ttl) {
+  public Future<Map<String, PresenceState>> refresh(Collection<String> userIds, String region, String nodeId,
+                                                    Duration ttl) {
     if (userIds.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Map.of());
     }
     long now = clock.millis();
     return HazelcastSupport.onCaller(vertx, map.submitToKeys(new HashSet<>(userIds),
-        new PresenceProcessors.Refresh(region, nodeId, now + ttl.toMillis(), now))).mapEmpty();
+        new PresenceProcessors.Refresh(region, nodeId, now + ttl.toMillis(), now))).map(results -> {
+          Map<String, PresenceState> states = new TreeMap<>();
+          results.forEach((user, slots) -> {
+            if (slots != null) {
+              states.put(user, PresenceRecord.toState(slots));
+            }
+          });
+          return states;
+        });
   }
 
   @Override

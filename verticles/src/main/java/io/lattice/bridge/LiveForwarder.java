@@ -1,0 +1,98 @@
+package io.lattice.bridge;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Targeted live traffic pushed into other regions' clusters ({@code chat.cross_region_sync}): one producer per
+ * remote region, created on first use.
+ *
+ * <p>Why push, when the durable path pulls: a pulling consumer waits for its fetch request to cross the WAN before
+ * the response can come back, so a record produced just after a fetch left waits up to three one-way delays. A
+ * produce request that crosses once costs one one-way delay; the destination's consumer is local to its own cluster.
+ *
+ * <p>Best effort by design, tuned for latency: {@code acks=1}, no retries, no idempotence, many requests in flight
+ * (so a long fat link does not cap the rate at a few requests per round trip), a short {@code max.block.ms} (a cut
+ * link fails sends in about a second instead of queueing them). A lost or reordered live record costs nothing but
+ * latency: the destination applies messages idempotently, and the durable path ({@code chat.message_sent} pulled by
+ * the destination's bridge) brings every message anyway.
+ *
+ * <p>Threading: used on the owning verticle's event loop; sends complete on it.
+ */
+final class LiveForwarder {
+
+  private final Vertx vertx;
+  private final String region;
+  private final Map<String, String> remotes;
+  private final Map<String, String> overrides;
+  private final Map<String, KafkaProducer<String, String>> producers = new LinkedHashMap<>();
+
+  /**
+   * @param remotes   remote region name -> bootstrap servers of its cluster (through the WAN link in the demo)
+   * @param overrides producer settings (security etc.) replacing the defaults below
+   */
+  LiveForwarder(Vertx vertx, String region, Map<String, String> remotes, Map<String, String> overrides) {
+    this.vertx = vertx;
+    this.region = region;
+    this.remotes = Map.copyOf(remotes);
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  boolean knows(String destination) {
+    return remotes.containsKey(destination);
+  }
+
+  Future<Void> forward(ReplicationRecords.LiveEnvelope envelope) {
+    KafkaProducer<String, String> producer = producer(envelope.destinationRegion());
+    if (producer == null) {
+      return Future.failedFuture("no cluster configured for region " + envelope.destinationRegion());
+    }
+    ReplicationRecords.Outgoing out = ReplicationRecords.live(envelope);
+    KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(out.topic(), out.key(),
+        out.value().encode());
+    record.addHeader(ReplicationRecords.SOURCE_HEADER, region);
+    record.addHeader(ReplicationRecords.FORMAT_HEADER, ReplicationRecords.FORMAT_VERSION);
+    return producer.send(record).mapEmpty();
+  }
+
+  private KafkaProducer<String, String> producer(String destination) {
+    KafkaProducer<String, String> producer = producers.get(destination);
+    if (producer == null && remotes.containsKey(destination)) {
+      producer = KafkaProducer.create(vertx, config(destination));
+      producers.put(destination, producer);
+    }
+    return producer;
+  }
+
+  Map<String, String> config(String destination) {
+    Map<String, String> c = new HashMap<>();
+    c.put("bootstrap.servers", remotes.get(destination));
+    c.put("client.id", "lattice-live-" + region + "-to-" + destination);
+    c.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    c.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    c.put("acks", "1");
+    c.put("enable.idempotence", "false");
+    c.put("retries", "0");
+    c.put("linger.ms", "0");
+    c.put("max.in.flight.requests.per.connection", "256");
+    c.put("max.block.ms", "1000");
+    c.put("request.timeout.ms", "5000");
+    c.put("delivery.timeout.ms", "5000");
+    c.put("metadata.max.age.ms", "10000");
+    c.putAll(overrides);
+    return c;
+  }
+
+  Future<Void> close() {
+    List<Future<Void>> closing = producers.values().stream().map(KafkaProducer::close).toList();
+    producers.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}
