@@ -245,6 +245,9 @@ public final class RegionCluster implements AutoCloseable {
     env.put("LATTICE_GATEWAY__HOST", "127.0.0.1");
     env.put("LATTICE_AUTH__HS256_SECRET", secret);
     env.put("LATTICE_AUTH__DEV_TOKENS", "true");
+    // A lone region by default: no Kafka, no WAN links (the demo confs' fixed ports belong to ./lattice demo).
+    // Multi-region tests (MeshCluster) turn it back on with their own ports.
+    env.put("LATTICE_KAFKA__ENABLED", "false");
     env.putAll(b.env);
     this.extraEnv = env;
   }
