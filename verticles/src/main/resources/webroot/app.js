@@ -892,7 +892,10 @@ window.Lattice = window.Lattice || {};
     li.dataset.lamport = String(msg.lamport == null ? '' : msg.lamport);
     if (msg.clientMsgId) li.dataset.clientMsgId = msg.clientMsgId;
     li.classList.remove('unacked');
-    li.querySelector('.message-time').textContent = formatTime(msg.createdAt);
+    // Where the message was sent from: a user on eu-west sees "· us-east" on a message that crossed the WAN.
+    if (msg.sourceRegion) li.dataset.sourceRegion = msg.sourceRegion;
+    li.querySelector('.message-time').textContent = formatTime(msg.createdAt)
+      + (msg.sourceRegion ? ' · ' + msg.sourceRegion : '');
     const statusEl = li.querySelector('.message-status');
     if (msg.senderId !== me) {
       delete li.dataset.status;

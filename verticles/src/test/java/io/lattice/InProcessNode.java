@@ -47,6 +47,8 @@ final class InProcessNode implements AutoCloseable {
     conf.getJsonObject("gateway").put("port", port).put("host", "127.0.0.1");
     conf.put("storage", new JsonObject().put("dir", dir.toString()));
     conf.getJsonObject("media").put("dir", dir.resolve("media").toString());
+    // One region on its own: no Kafka (the demo conf's broker ports belong to ./lattice demo).
+    conf.put("kafka", new JsonObject().put("enabled", false));
     conf.mergeIn(overrides, true);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)
         .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)

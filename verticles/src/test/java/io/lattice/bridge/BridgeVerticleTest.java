@@ -278,6 +278,67 @@ class BridgeVerticleTest {
     assertThat(await(messages.sync("g-one", SyncCursor.START, 500)).messages()).containsExactlyElementsOf(sent);
   }
 
+  /**
+   * The live path: us-east pushes targeted traffic into eu-west's own cluster; eu-west's bridge applies what is
+   * addressed to it (the conversation first, then the messages, each delivered here once even when pushed twice and
+   * also pulled by the durable path), delivers frames to local users only, and ignores traffic for other regions.
+   * A replicated receipt that names its sender is shown to the sender connected here.
+   */
+  @Test
+  void should_apply_live_traffic_addressed_to_this_region_once_and_deliver_it_locally() throws Exception {
+    long now = clock.millis();
+    await(KafkaTopics.ensure(vertx, euKafka.bootstrapServers(),
+        List.of(new KafkaTopics.Spec(Topics.CROSS_REGION_SYNC, 3, (short) 1, Map.of()))));
+    List<JsonObject> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    await(vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_DELIVER, m -> delivered.add(m.body()))
+        .completion());
+    LiveForwarder live = new LiveForwarder(vertx, US, Map.of(EU, euKafka.bootstrapServers(),
+        "ap-northeast", euKafka.bootstrapServers()), Map.of());
+    Conversation group = new Conversation("g-live", Conversation.Type.group, Set.of("alice", "bob"), null, US, now);
+    Message m1 = new Message("m-live-1", "g-live", "alice", "one", null, now, 10, US, 1);
+    Message m2 = new Message("m-live-2", "g-live", "alice", "two", null, now + 1, 11, US, 2);
+    var toEu = new ReplicationRecords.LiveEnvelope(EU, US, List.of("bob"), group, List.of(m1, m2),
+        new io.vertx.core.json.JsonArray());
+    // Same record twice (a retry), the first message also through the durable path, and one for another region.
+    await(live.forward(toEu));
+    await(live.forward(toEu));
+    await(usPublisher.publishMessage(m1));
+    Message elsewhere = new Message("m-live-ap", "g-live", "alice", "not for eu", null, now, 12, US, 3);
+    await(live.forward(new ReplicationRecords.LiveEnvelope("ap-northeast", US, List.of("chen"), group,
+        List.of(elsewhere), new io.vertx.core.json.JsonArray())));
+    await(live.forward(new ReplicationRecords.LiveEnvelope(EU, US, List.of("bob"), null, List.of(),
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "typing").put("userId", "alice")))));
+    await(usPublisher.publishReceiptNotices(List.of(new ReplicationRecords.ReceiptNotice(
+        new ReceiptUpdate(new ReceiptKey("m-live-1", "carol"), new ReceiptState(10, 20, 0)), "g-live", "alice"))));
+
+    deploy(new BridgeVerticle(EU, euKafka.bootstrapServers(), List.of(new BridgeVerticle.RemoteRegion(US,
+        usKafka.bootstrapServers())), messages, conversations, receipts, presence,
+        new io.lattice.model.LamportClock(), clock));
+
+    eventually("both live messages notified", () -> notifications.containsKey("m-live-1")
+        && notifications.containsKey("m-live-2"));
+    eventually("typing frame and receipt delivered here", () -> delivered.size() >= 2);
+    eventually("live records committed", () -> sum(committedOffsets(euKafka, BridgeVerticle.liveGroupId(EU)),
+        Topics.CROSS_REGION_SYNC) == 4);
+    eventually("durable copy applied", () -> sum(committedOffsets(), Topics.MESSAGE_SENT) == 1);
+    assertThat(notifications.get("m-live-1").get()).isEqualTo(1);
+    assertThat(notifications.get("m-live-2").get()).isEqualTo(1);
+    assertThat(notifications).doesNotContainKey("m-live-ap");
+    assertThat(await(messages.get("m-live-ap"))).isEmpty();
+    assertThat(await(conversations.get("g-live"))).get().extracting(Conversation::participants)
+        .isEqualTo(Set.of("alice", "bob"));
+    assertThat(delivered).allSatisfy(d -> assertThat(d.getBoolean("localOnly")).isTrue());
+    assertThat(delivered).anySatisfy(d -> {
+      assertThat(d.getJsonArray("userIds").getList()).containsExactly("bob");
+      assertThat(d.getJsonArray("frames").getJsonObject(0).getString("type")).isEqualTo("typing");
+    });
+    assertThat(delivered).anySatisfy(d -> {
+      assertThat(d.getJsonArray("userIds").getList()).contains("alice", "carol");
+      assertThat(d.getJsonArray("frames").getJsonObject(0).getString("type")).isEqualTo("receipt");
+    });
+    await(live.close());
+  }
+
   private BridgeVerticle bridge() {
     return new BridgeVerticle(EU, List.of(new BridgeVerticle.RemoteRegion(US, usKafka.bootstrapServers())),
         messages, conversations, receipts, presence, clock);
@@ -362,9 +423,13 @@ class BridgeVerticleTest {
   }
 
   private Map<TopicPartition, Long> committedOffsets() throws Exception {
-    try (Admin admin = admin()) {
+    return committedOffsets(usKafka, BridgeVerticle.groupId(EU));
+  }
+
+  private Map<TopicPartition, Long> committedOffsets(EmbeddedKafka cluster, String group) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
       Map<TopicPartition, OffsetAndMetadata> offsets = admin
-          .listConsumerGroupOffsets(BridgeVerticle.groupId(EU)).partitionsToOffsetAndMetadata()
+          .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
           .get(30, TimeUnit.SECONDS);
       Map<TopicPartition, Long> result = new HashMap<>();
       offsets.forEach((tp, om) -> result.put(tp, om.offset()));

@@ -67,4 +67,15 @@ public final class TestVertx {
     }
     throw new AssertionError("expected the future to fail");
   }
+
+  /** Polls {@code condition} every 20 ms until it holds; fails after {@link #TIMEOUT}. */
+  public static void eventually(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+    }
+  }
 }
