@@ -1,5 +1,7 @@
 /**
- * The bridge between regions over Kafka (built and tested on its own; not wired into the region yet).
+ * The bridge between regions over Kafka: {@link io.lattice.bridge.ReplicationVerticle} publishes (durable records to
+ * the region's own cluster, live traffic into other regions' clusters), {@link io.lattice.bridge.BridgeVerticle}
+ * consumes (other regions' clusters, and the live topic of its own). Both run on every node of a region.
  *
  * <h2>Topology</h2>
  * Each region has its own Kafka cluster. A region publishes to its own cluster only what it originated
@@ -12,8 +14,8 @@
  * <h2>Records</h2>
  * Keys and values are UTF-8 strings; values are JSON objects. Every record carries the headers
  * {@code lattice-source-region} (the originating region) and {@code lattice-format} ({@code 1}). Create the topics
- * on every region's cluster with {@link io.lattice.bridge.ReplicationRecords#topicSpecs}
- * ({@code KafkaTopics.lattice} does not list the two new topics yet).
+ * on every region's cluster with {@link io.lattice.bridge.ReplicationRecords#topicSpecs} plus
+ * {@code chat.cross_region_sync} (done by {@code MeshNode} at start).
  * <table>
  *   <caption>Replicated record kinds</caption>
  *   <tr><th>topic</th><th>key</th><th>value</th><th>published by</th><th>applied with</th></tr>
@@ -34,9 +36,18 @@
  *   <tr><td>{@code chat.delivery_receipt} ({@code Topics.DELIVERY_RECEIPT})</td><td>messageId of the first
  *     receipt</td>
  *     <td>{@code {"batchId","sourceRegion","receipts":[{"messageId","recipientId","sentAt","deliveredAt",
- *     "readAt"}]}}</td>
+ *     "readAt","conversationId","senderId"}]}}</td>
  *     <td>the region where the receipts were merged</td>
  *     <td>{@code ReceiptStore.merge} (max per field: idempotent, order-independent)</td></tr>
+ *   <tr><td>{@code chat.cross_region_sync} ({@code Topics.CROSS_REGION_SYNC}), in the <em>destination</em>
+ *     region's cluster</td><td>conversationId (frames: first userId)</td>
+ *     <td>{@code {"destinationRegion","sourceRegion","userIds":[..],"conversation":{..}|null,"messages":[Message..],
+ *     "frames":[..],"seq","lamport"}} ({@code seq}/{@code lamport}: of the last message)</td>
+ *     <td>the source region's router, one record per destination region with live users, pushed through
+ *     {@link io.lattice.bridge.LiveForwarder} (best effort)</td>
+ *     <td>records for another destination are skipped; the conversation is created if missing; messages are
+ *     upserted in order (a new one is delivered locally via {@code REPLICATED_MESSAGE}); frames go to the local
+ *     router with {@code localOnly}</td></tr>
  *   <tr><td>{@code chat.presence_state} ({@code Topics.PRESENCE_STATE})</td><td>userId</td>
  *     <td>{@code {"userId","sourceRegion","state":{"<sourceRegion>":{"count","version","expiresAt"}}}}: the
  *     publishing region's own slot only</td>
