@@ -51,9 +51,9 @@ final class RecordApplier {
   /** Highest Lamport timestamp applied since {@link #takeMaxLamport()} was last called. */
   private long maxLamport;
   /** Whether each (user, remote region) slot counted the user online when last applied: presence events on change only. */
-  private final Map<String, Boolean> remoteOnline = new HashMap<>();
+  private final Map<String, Boolean> remoteOnline = lru(100_000);
   /** Highest snapshot version applied per conversation (in memory: replays after a restart are in order anyway). */
-  private final Map<String, Long> conversationVersions = new HashMap<>();
+  private final Map<String, Long> conversationVersions = lru(100_000);
   final AtomicLong applied = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong notified = new AtomicLong();
@@ -241,6 +241,20 @@ final class RecordApplier {
           record.topic(), record.partition(), record.offset(), why);
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Bounded memory. An evicted presence entry costs one redundant presence event; an evicted conversation version
+   * lets an older snapshot of that conversation through only if it arrives after 100,000 other conversations'
+   * snapshots (partition order makes that a replay after a restart, which the newer snapshot behind it corrects).
+   */
+  private static <V> Map<String, V> lru(int max) {
+    return new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
+      }
+    };
   }
 
   private static String header(KafkaConsumerRecord<String, String> record, String name) {
