@@ -49,7 +49,9 @@ import java.util.Map;
  * <p>A message stored for the first time ({@code upsert} created it) is published locally on
  * {@link Addresses#REPLICATED_MESSAGE} with the message JSON, once per message (a re-applied record finds it stored).
  *
- * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (200), {@code retryBaseMs} (100),
+ * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (1000: a remote link commits
+ * through the WAN once per batch, so the batch size bounds its throughput near maxPollRecords per two round trips),
+ * {@code retryBaseMs} (100),
  * {@code retryMaxMs} (10000), {@code consumer} (a JSON object of Kafka consumer settings overriding the defaults,
  * except group id, auto commit and deserializers).
  *
@@ -149,7 +151,7 @@ public final class BridgeVerticle extends VerticleBase {
     long retryMax = config.getLong("retryMaxMs", 10_000L);
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
-    int maxPollRecords = config.getInteger("maxPollRecords", 200);
+    int maxPollRecords = config.getInteger("maxPollRecords", 1000);
     applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, clock);
     List<Source> sources = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
