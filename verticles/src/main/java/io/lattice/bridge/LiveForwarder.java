@@ -24,6 +24,10 @@ import java.util.Map;
  * latency: the destination applies messages idempotently, and the durable path ({@code chat.message_sent} pulled by
  * the destination's bridge) brings every message anyway.
  *
+ * <p>Bounded: at most {@link #MAX_IN_FLIGHT} records per destination are outstanding, and after a failed send the
+ * destination is skipped for {@link #PAUSE_AFTER_FAILURE_MS} (a dead or cut-off region would otherwise make every
+ * send wait {@code max.block.ms} in the producer's queue). Skipped records are counted, never queued.
+ *
  * <p>Threading: used on the owning verticle's event loop; sends complete on it.
  */
 final class LiveForwarder {
@@ -32,7 +36,13 @@ final class LiveForwarder {
   private final String region;
   private final Map<String, String> remotes;
   private final Map<String, String> overrides;
+  static final int MAX_IN_FLIGHT = 2_000;
+  static final long PAUSE_AFTER_FAILURE_MS = 1_000;
+
   private final Map<String, KafkaProducer<String, String>> producers = new LinkedHashMap<>();
+  private final Map<String, Integer> inFlight = new HashMap<>();
+  private final Map<String, Long> pausedUntil = new HashMap<>();
+  private long skipped;
 
   /**
    * @param remotes   remote region name -> bootstrap servers of its cluster (through the WAN link in the demo)
@@ -49,17 +59,34 @@ final class LiveForwarder {
     return remotes.containsKey(destination);
   }
 
+  /** Records not sent because their destination was paused or saturated. */
+  long skipped() {
+    return skipped;
+  }
+
   Future<Void> forward(ReplicationRecords.LiveEnvelope envelope) {
-    KafkaProducer<String, String> producer = producer(envelope.destinationRegion());
+    String destination = envelope.destinationRegion();
+    KafkaProducer<String, String> producer = producer(destination);
     if (producer == null) {
-      return Future.failedFuture("no cluster configured for region " + envelope.destinationRegion());
+      return Future.failedFuture("no cluster configured for region " + destination);
+    }
+    long now = System.currentTimeMillis();
+    if (pausedUntil.getOrDefault(destination, 0L) > now || inFlight.getOrDefault(destination, 0) >= MAX_IN_FLIGHT) {
+      skipped++;
+      return Future.failedFuture("live traffic to " + destination + " paused");
     }
     ReplicationRecords.Outgoing out = ReplicationRecords.live(envelope);
     KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(out.topic(), out.key(),
         out.value().encode());
     record.addHeader(ReplicationRecords.SOURCE_HEADER, region);
     record.addHeader(ReplicationRecords.FORMAT_HEADER, ReplicationRecords.FORMAT_VERSION);
-    return producer.send(record).mapEmpty();
+    inFlight.merge(destination, 1, Integer::sum);
+    return producer.send(record).<Void>mapEmpty().onComplete(ar -> {
+      inFlight.merge(destination, -1, Integer::sum);
+      if (ar.failed()) {
+        pausedUntil.put(destination, System.currentTimeMillis() + PAUSE_AFTER_FAILURE_MS);
+      }
+    });
   }
 
   private KafkaProducer<String, String> producer(String destination) {
