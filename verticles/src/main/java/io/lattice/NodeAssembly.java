@@ -39,7 +39,7 @@ final class NodeAssembly {
             clock), block(conf, node, "message")))
         .compose(v -> deploy(vertx, new RouterVerticle(node, stores.sessions(), hazelcast, clock),
             block(conf, node, "router").put("mesh", MeshNode.enabled(conf))))
-        .compose(v -> deploy(vertx, new ReplicationVerticle(node.region()), replicationConf(conf)))
+        .compose(v -> deploy(vertx, new ReplicationVerticle(node.region(), clock), replicationConf(conf)))
         .compose(v -> deployBridge(vertx, conf, node, stores, lamport, clock))
         .map(lamport);
   }

@@ -33,6 +33,7 @@ import java.util.Map;
 final class LiveForwarder {
 
   private final Vertx vertx;
+  private final java.time.Clock clock;
   private final String region;
   private final Map<String, String> remotes;
   private final Map<String, String> overrides;
@@ -48,8 +49,10 @@ final class LiveForwarder {
    * @param remotes   remote region name -> bootstrap servers of its cluster (through the WAN link in the demo)
    * @param overrides producer settings (security etc.) replacing the defaults below
    */
-  LiveForwarder(Vertx vertx, String region, Map<String, String> remotes, Map<String, String> overrides) {
+  LiveForwarder(Vertx vertx, String region, Map<String, String> remotes, Map<String, String> overrides,
+                java.time.Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.region = region;
     this.remotes = Map.copyOf(remotes);
     this.overrides = Map.copyOf(overrides);
@@ -70,7 +73,7 @@ final class LiveForwarder {
     if (producer == null) {
       return Future.failedFuture("no cluster configured for region " + destination);
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (pausedUntil.getOrDefault(destination, 0L) > now || inFlight.getOrDefault(destination, 0) >= MAX_IN_FLIGHT) {
       skipped++;
       return Future.failedFuture("live traffic to " + destination + " paused");
@@ -84,7 +87,7 @@ final class LiveForwarder {
     return producer.send(record).<Void>mapEmpty().onComplete(ar -> {
       inFlight.merge(destination, -1, Integer::sum);
       if (ar.failed()) {
-        pausedUntil.put(destination, System.currentTimeMillis() + PAUSE_AFTER_FAILURE_MS);
+        pausedUntil.put(destination, clock.millis() + PAUSE_AFTER_FAILURE_MS);
       }
     });
   }

@@ -55,8 +55,11 @@ public final class ReplicationVerticle extends VerticleBase {
   private record PendingReceipts(List<ReplicationRecords.ReceiptNotice> notices, Promise<JsonObject> done) {
   }
 
-  public ReplicationVerticle(String region) {
+  private final java.time.Clock clock;
+
+  public ReplicationVerticle(String region, java.time.Clock clock) {
     this.region = region;
+    this.clock = clock;
   }
 
   public long forwarded() {
@@ -89,7 +92,7 @@ public final class ReplicationVerticle extends VerticleBase {
       JsonObject remote = (JsonObject) r;
       remotes.put(remote.getString("region"), remote.getString("bootstrapServers"));
     }
-    live = new LiveForwarder(vertx, region, remotes, strings(conf.getJsonObject("live")));
+    live = new LiveForwarder(vertx, region, remotes, strings(conf.getJsonObject("live")), clock);
     return Future.all(List.of(
         bus.localConsumer(Addresses.REPLICATE_MESSAGE, BusErrors.handler(this::message)).completion(),
         bus.localConsumer(Addresses.REPLICATE_CONVERSATION, BusErrors.handler(this::conversation)).completion(),

@@ -293,7 +293,7 @@ class BridgeVerticleTest {
     await(vertx.eventBus().<JsonObject>localConsumer(Addresses.ROUTER_DELIVER, m -> delivered.add(m.body()))
         .completion());
     LiveForwarder live = new LiveForwarder(vertx, US, Map.of(EU, euKafka.bootstrapServers(),
-        "ap-northeast", euKafka.bootstrapServers()), Map.of());
+        "ap-northeast", euKafka.bootstrapServers()), Map.of(), clock);
     Conversation group = new Conversation("g-live", Conversation.Type.group, Set.of("alice", "bob"), null, US, now);
     Message m1 = new Message("m-live-1", "g-live", "alice", "one", null, now, 10, US, 1);
     Message m2 = new Message("m-live-2", "g-live", "alice", "two", null, now + 1, 11, US, 2);
