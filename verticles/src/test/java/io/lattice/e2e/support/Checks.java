@@ -2,11 +2,16 @@ package io.lattice.e2e.support;
 
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Small assertions over message JSON shared by the e2e tests. */
 public final class Checks {
@@ -63,5 +68,31 @@ public final class Checks {
       }
     });
     return dups;
+  }
+
+  /**
+   * Polls {@code probe} every 200 ms until its value satisfies {@code done}, and returns that value: for state that
+   * only another process can show (HTTP reads of a region), where there is no event to wait on. A probe that throws
+   * an AssertionError (e.g. a 404 before replication) counts as not done yet. Fails after {@code timeout} with the
+   * last value or error seen.
+   */
+  public static <T> T eventually(String what, Duration timeout, Supplier<T> probe, Predicate<T> done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Object last = null;
+    while (true) {
+      try {
+        T value = probe.get();
+        if (done.test(value)) {
+          return value;
+        }
+        last = value;
+      } catch (AssertionError e) {
+        last = e.getMessage();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not reached after " + timeout.toMillis() + " ms; last seen: " + last);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    }
   }
 }

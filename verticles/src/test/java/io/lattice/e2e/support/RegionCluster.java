@@ -142,6 +142,7 @@ public final class RegionCluster implements AutoCloseable {
         "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false"));
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Path conf;
+    private final Map<Integer, PortAllocator.Reservation[]> ports = new LinkedHashMap<>();
 
     public Builder nodes(int nodes) {
       if (nodes < 1) {
@@ -192,6 +193,15 @@ public final class RegionCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Ports reserved by the caller for node {@code i} (0-based) instead of fresh ones, for a conf that must name
+     * them before the cluster exists (MeshCluster's region list). The cluster owns them from now on (closes them).
+     */
+    public Builder ports(int i, PortAllocator.Reservation gateway, PortAllocator.Reservation cluster) {
+      ports.put(i, new PortAllocator.Reservation[] {gateway, cluster});
+      return this;
+    }
+
     public RegionCluster start() {
       RegionCluster cluster = new RegionCluster(this);
       try {
@@ -233,7 +243,9 @@ public final class RegionCluster implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      nodes.add(new Node(i, id, PortAllocator.reserve(), PortAllocator.reserve(), log));
+      PortAllocator.Reservation[] given = b.ports.get(i);
+      nodes.add(given != null ? new Node(i, id, given[0], given[1], log)
+          : new Node(i, id, PortAllocator.reserve(), PortAllocator.reserve(), log));
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("LATTICE_CLUSTER__NAME", clusterName);
@@ -252,7 +264,7 @@ public final class RegionCluster implements AutoCloseable {
     this.extraEnv = env;
   }
 
-  private static String guessRoot() {
+  static String guessRoot() {
     Path here = Path.of("").toAbsolutePath();
     return Files.isDirectory(here.resolve("verticles")) ? here.toString() : here.getParent().toString();
   }

@@ -124,7 +124,7 @@ public final class TestClient implements AutoCloseable {
     this.token = token;
     this.httpUrl = httpUrl;
     this.wsUrl = wsUrl;
-    this.label = userId + "@" + wsUrl + "#" + SEQ.incrementAndGet();
+    this.label = userId + "@" + (wsUrl != null ? wsUrl : httpUrl) + "#" + SEQ.incrementAndGet();
   }
 
   // ------------------------------------------------------------------------------------------------------ factories
@@ -156,6 +156,14 @@ public final class TestClient implements AutoCloseable {
 
   public static TestClient connect(String httpUrl, String wsUrl, String userId) {
     return connectWithToken(httpUrl, wsUrl, userId, devToken(httpUrl, userId).token());
+  }
+
+  /**
+   * A user of the HTTP API only, with a dev token from {@code httpUrl}: no socket, so it changes nobody's presence
+   * (e.g. to read a conversation's history in a region where the user is not connected).
+   */
+  public static TestClient httpOnly(String httpUrl, String userId) {
+    return new TestClient(userId, devToken(httpUrl, userId).token(), httpUrl, null);
   }
 
   /** Connects with {@code ?token=}; returns once the ready frame arrived. */
