@@ -96,6 +96,9 @@ final class LiveForwarder {
     KafkaProducer<String, String> producer = producers.get(destination);
     if (producer == null && remotes.containsKey(destination)) {
       producer = KafkaProducer.create(vertx, config(destination));
+      // A failed send fails its future, which the caller handles. Without a handler vertx-kafka-client also reports
+      // every failed record to the context as an unhandled exception: an ERROR line per record while a link is cut.
+      producer.exceptionHandler(e -> { });
       producers.put(destination, producer);
     }
     return producer;

@@ -41,6 +41,9 @@ public final class RegionPublisher {
   public RegionPublisher(Vertx vertx, String region, String bootstrapServers, Map<String, String> overrides) {
     this.region = region;
     this.producer = KafkaProducer.create(vertx, config(region, bootstrapServers, overrides));
+    // Failures reach the callers through the returned futures; without a handler vertx-kafka-client would also log
+    // each failed record as an unhandled exception of the context.
+    this.producer.exceptionHandler(e -> { });
   }
 
   public RegionPublisher(Vertx vertx, String region, String bootstrapServers) {
