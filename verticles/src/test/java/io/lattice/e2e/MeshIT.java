@@ -320,12 +320,16 @@ class MeshIT {
       acks.add(alice.sendAndAwaitAck(conversationId, "while eu-west is down " + i));
     }
     mesh.restart(EU);
+    long readyAt = System.nanoTime();
 
     Set<String> all = messageIds(acks);
     all.add(first);
     List<JsonObject> usHistory = awaitHistory(alice, conversationId, all);
     TestClient bobAgain = connect(EU, bobId);
     List<JsonObject> euHistory = awaitHistory(bobAgain, conversationId, all);
+    // Its bridges rejoin their consumer groups at once, not when the killed incarnation's sessions time out.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readyAt))
+        .as("ms eu-west took to catch up once ready").isLessThan(15_000);
     assertSameEverywhere("history of " + conversationId, Map.of(US, usHistory, EU, euHistory));
     List<String> missed = ids(usHistory).stream().filter(id -> !id.equals(first)).toList();
     assertThat(bobAgain.syncAll(conversationId, cursor, 100).messageIds()).as("bob's sync from his cursor")
