@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -135,15 +137,20 @@ class MeshIT {
 
     // One sender per region, all at once, 5 messages each.
     List<TestClient> senders = List.of(all.get(0), all.get(2), all.get(4));
-    List<CompletableFuture<List<JsonObject>>> sending = senders.stream().map(s -> CompletableFuture.supplyAsync(() -> {
-      List<JsonObject> acks = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        acks.add(s.sendAndAwaitAckRetrying(group, "from " + s.userId() + " " + i));
-      }
-      return acks;
-    })).toList();
+    ExecutorService pool = Executors.newFixedThreadPool(senders.size());
     Set<String> ids = new LinkedHashSet<>();
-    sending.forEach(f -> ids.addAll(messageIds(f.join())));
+    try {
+      List<CompletableFuture<List<JsonObject>>> sending = senders.stream().map(s -> CompletableFuture.supplyAsync(() -> {
+        List<JsonObject> acks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          acks.add(s.sendAndAwaitAckRetrying(group, "from " + s.userId() + " " + i));
+        }
+        return acks;
+      }, pool)).toList();
+      sending.forEach(f -> ids.addAll(messageIds(f.join())));
+    } finally {
+      pool.shutdownNow();
+    }
     assertThat(ids).hasSize(15);
 
     Map<String, List<JsonObject>> received = new LinkedHashMap<>();

@@ -105,12 +105,13 @@ public final class MeshCluster implements AutoCloseable {
         regionList.add(new JsonObject().put("name", region).put("httpUrl", "http://127.0.0.1:" + gateway)
             .put("wsUrl", "ws://127.0.0.1:" + gateway + "/ws"));
       });
-      List<CompletableFuture<RegionCluster>> starting = new ArrayList<>();
+      List<RegionCluster.Builder> builders = new ArrayList<>();
       for (String region : REGIONS) {
-        RegionCluster.Builder builder = regionBuilder(b, region, demo.get(region), regionList);
-        // Each region needs 10-20 s of CPU (Hazelcast, Kafka broker, topics): they boot side by side.
-        starting.add(CompletableFuture.supplyAsync(builder::start));
+        builders.add(regionBuilder(b, region, demo.get(region), regionList));
       }
+      // Each region needs 10-20 s of CPU (Hazelcast, Kafka broker, topics): they boot side by side.
+      List<CompletableFuture<RegionCluster>> starting = builders.stream()
+          .map(builder -> CompletableFuture.supplyAsync(builder::start, MeshCluster::thread)).toList();
       RuntimeException failure = null;
       for (int i = 0; i < REGIONS.size(); i++) {
         try {
@@ -184,6 +185,13 @@ public final class MeshCluster implements AutoCloseable {
       builder.ports(i, gateways.get(i), clusters.get(i));
     }
     return builder;
+  }
+
+  /** A thread per task: the common pool may have fewer threads than there are regions (it is sized by cores). */
+  private static void thread(Runnable task) {
+    Thread thread = new Thread(task, "mesh-cluster");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   private static String pair(String a, String b) {
@@ -281,7 +289,7 @@ public final class MeshCluster implements AutoCloseable {
   @Override
   public void close() {
     List<CompletableFuture<Void>> closing = regions.values().stream()
-        .map(r -> CompletableFuture.runAsync(r::close)).toList();
+        .map(r -> CompletableFuture.runAsync(r::close, MeshCluster::thread)).toList();
     closing.forEach(CompletableFuture::join);
     regions.clear();
     ports.values().forEach(PortAllocator.Reservation::close);
