@@ -62,6 +62,17 @@ final class LiveForwarder {
     return remotes.containsKey(destination);
   }
 
+  /**
+   * Creates every destination's producer and fetches the live topic's metadata now, so the first live record of a
+   * destination does not wait for a metadata round trip over the WAN (which on a busy machine can exceed
+   * {@code max.block.ms} and drop it). Failures are fine: a destination not up yet is retried on first use.
+   */
+  void warmUp() {
+    for (String destination : remotes.keySet()) {
+      producer(destination).partitionsFor(io.lattice.model.Topics.CROSS_REGION_SYNC);
+    }
+  }
+
   /** Records not sent because their destination was paused or saturated. */
   long skipped() {
     return skipped;

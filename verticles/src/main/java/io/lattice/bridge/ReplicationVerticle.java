@@ -93,6 +93,7 @@ public final class ReplicationVerticle extends VerticleBase {
       remotes.put(remote.getString("region"), remote.getString("bootstrapServers"));
     }
     live = new LiveForwarder(vertx, region, remotes, strings(conf.getJsonObject("live")), clock);
+    live.warmUp();
     return Future.all(List.of(
         bus.localConsumer(Addresses.REPLICATE_MESSAGE, BusErrors.handler(this::message)).completion(),
         bus.localConsumer(Addresses.REPLICATE_CONVERSATION, BusErrors.handler(this::conversation)).completion(),
