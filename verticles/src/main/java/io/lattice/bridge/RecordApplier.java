@@ -54,6 +54,8 @@ final class RecordApplier {
   private final Map<String, Boolean> remoteOnline = lru(100_000);
   /** Highest snapshot version applied per conversation (in memory: replays after a restart are in order anyway). */
   private final Map<String, Long> conversationVersions = lru(100_000);
+  /** Conversations known to exist here: a live record of one of them skips the store's create (a write). */
+  private final Map<String, Boolean> knownConversations = lru(100_000);
   final AtomicLong applied = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong notified = new AtomicLong();
@@ -217,8 +219,10 @@ final class RecordApplier {
       deliverHere(new JsonArray(List.copyOf(envelope.userIds())), envelope.frames());
       return Future.succeededFuture();
     }
-    Future<?> known = envelope.conversation() == null ? Future.succeededFuture()
-        : conversations.create(envelope.conversation());
+    Conversation conversation = envelope.conversation();
+    Future<?> known = conversation == null || knownConversations.containsKey(conversation.conversationId())
+        ? Future.succeededFuture()
+        : conversations.create(conversation).onSuccess(c -> knownConversations.put(c.conversationId(), true));
     Future<Void> chain = known.mapEmpty();
     for (Message message : envelope.messages()) {
       chain = chain.compose(v -> applyMessage(message));
