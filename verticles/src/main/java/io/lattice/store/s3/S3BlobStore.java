@@ -125,8 +125,7 @@ public final class S3BlobStore implements BlobStore {
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.getString("accessKeyId"),
             s3.getString("secretAccessKey")))
         : DefaultCredentialsProvider.builder().build();
-    S3Configuration serviceConf = S3Configuration.builder().pathStyleAccessEnabled(pathStyle)
-        .checksumValidationEnabled(false).build();
+    S3Configuration serviceConf = S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build();
     S3Presigner.Builder presigner = S3Presigner.builder().region(region).credentialsProvider(credentials)
         .serviceConfiguration(serviceConf);
     // Only when required: S3-compatible servers do not all know the flexible checksums the SDK sends by default.
