@@ -78,6 +78,7 @@ public final class S3BlobStore implements BlobStore {
   private final Map<String, String> extensionByType = new LinkedHashMap<>();
   private final long maxSize;
   private final Clock clock;
+  private volatile boolean createBucket;
 
   /**
    * @param presigner signs the URLs (owned by this store from now on: {@link #close} closes it)
@@ -142,8 +143,6 @@ public final class S3BlobStore implements BlobStore {
     store.createBucket = s3.getBoolean("createBucket", false);
     return store;
   }
-
-  private volatile boolean createBucket;
 
   @Override
   public Future<UploadGrant> grantUpload(String ownerId, String contentType, long size, Duration ttl) {
