@@ -31,8 +31,8 @@ import java.util.Base64;
  * token URI ({@code grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer}) for a bearer access token, cached until a
  * minute before it expires; concurrent sends share one exchange. A 401 drops the cached token and tries again.
  *
- * <p>Answers: 2xx delivered; 404 {@code UNREGISTERED}/{@code NOT_FOUND} (and 400 naming the token invalid) drop the
- * token from {@link PushDevices}; 429, 5xx and connection errors are retried with backoff, honouring
+ * <p>Answers: 2xx delivered; {@code UNREGISTERED} (404), and a 400 {@code INVALID_ARGUMENT} naming the registration
+ * token, drop the token from {@link PushDevices} (a 404 without that code, e.g. a wrong project, is final instead); 429, 5xx and connection errors are retried with backoff, honouring
  * {@code Retry-After}; other statuses are final.
  *
  * <p>Conf (the {@code notification} block; see {@link #fromConfig}):
@@ -146,7 +146,8 @@ public final class FcmPushSender extends DevicePushSender<String> {
     }
     String errorCode = fcmErrorCode(response);
     PushRefused refused = new PushRefused("FCM", status, errorCode);
-    if (status == 404 || "UNREGISTERED".equals(errorCode)
+    // Only what names the token as the problem: a 404 for a wrong project must not empty the device lists.
+    if ("UNREGISTERED".equals(errorCode)
         || (status == 400 && "INVALID_ARGUMENT".equals(errorCode) && mentionsToken(response))) {
       return new Gone();
     }

@@ -196,13 +196,17 @@ class FcmPushSenderTest {
   // ---- the tests -----------------------------------------------------------------------------------------------
 
   private FcmPushSender sender(KeyPair key, int maxAttempts) {
+    return sender(key, maxAttempts, null);
+  }
+
+  private FcmPushSender sender(KeyPair key, int maxAttempts, String projectId) {
     String pem = "-----BEGIN PRIVATE KEY-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getPrivate()
         .getEncoded()) + "\n-----END PRIVATE KEY-----\n";
     JsonObject account = new JsonObject().put("type", "service_account").put("project_id", PROJECT)
         .put("private_key_id", "key-1").put("private_key", pem)
         .put("client_email", "fcm@lattice-test.iam.gserviceaccount.com").put("token_uri", base() + "/token");
-    return new FcmPushSender(vertx, devices, account, base(), null, null, maxAttempts, Duration.ofMillis(5),
+    return new FcmPushSender(vertx, devices, account, base(), null, projectId, maxAttempts, Duration.ofMillis(5),
         Duration.ofMillis(40), Duration.ofSeconds(5), Clock.systemUTC());
   }
 
@@ -277,6 +281,14 @@ class FcmPushSenderTest {
     assertThat(((DevicePushSender.PushRefused) refused).status()).isEqualTo(403);
     assertThat(attemptsByToken.get("forbidden-1").get()).isEqualTo(1);
     assertThat(await(devices.devicesOf("bob"))).containsExactly("forbidden-1"); // not dropped: not its fault
+  }
+
+  @Test
+  void aNotFoundThatIsNotAboutTheTokenKeepsTheToken() {
+    devices.add("bob", "phone-1");
+    Throwable failure = awaitFailure(sender(serviceKey, 3, "wrong-project").send(NOTIFICATION));
+    assertThat(((DevicePushSender.PushRefused) failure).status()).isEqualTo(404);
+    assertThat(await(devices.devicesOf("bob"))).containsExactly("phone-1");
   }
 
   @Test
