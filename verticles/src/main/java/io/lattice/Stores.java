@@ -1,7 +1,10 @@
 package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.lattice.notification.FcmPushSender;
+import io.lattice.notification.InMemoryPushDevices;
 import io.lattice.notification.LoggingPushSender;
+import io.lattice.notification.WebPushSender;
 import io.lattice.notification.WebhookPushSender;
 import io.lattice.store.BlobStore;
 import io.lattice.store.ConversationStore;
@@ -11,6 +14,7 @@ import io.lattice.store.PushSender;
 import io.lattice.store.ReceiptStore;
 import io.lattice.store.SessionDirectory;
 import io.lattice.store.embedded.FileBlobStore;
+import io.lattice.store.s3.S3BlobStore;
 import io.lattice.store.embedded.HazelcastPresenceStore;
 import io.lattice.store.embedded.HazelcastSessionDirectory;
 import io.lattice.store.embedded.SqliteConversationStore;
@@ -39,43 +43,66 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
     Path dir = Path.of(storage.getString("dir", "data/" + conf.getString("region", "region")));
-    // Creating the directory and the Hazelcast map proxies may block (disk, cluster): both off the event loop.
+    // Creating the directory and the Hazelcast map proxies may block (disk, cluster), as may reading credentials
+    // files and building SDK clients: all off the event loop.
     return vertx.executeBlocking(() -> {
       java.nio.file.Files.createDirectories(dir);
-      return new HazelcastStores(new HazelcastSessionDirectory(vertx, hazelcast, clock),
-          new HazelcastPresenceStore(vertx, hazelcast, clock));
-    }).compose(hz -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).map(db -> {
+      return new Blocking(new HazelcastSessionDirectory(vertx, hazelcast, clock),
+          new HazelcastPresenceStore(vertx, hazelcast, clock),
+          blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
+          pushSender(vertx, conf.getJsonObject("notification", new JsonObject())));
+    }).compose(built -> (built.blobs() instanceof S3BlobStore s3 ? s3.checkBucket() : Future.<Void>succeededFuture())
+        .map(built))
+        .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).map(db -> {
       JsonObject presence = conf.getJsonObject("presence", new JsonObject());
       Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
       return new Stores(new SqliteMessageStore(db), new SqliteConversationStore(db),
-          new SqliteReceiptStore(db, retention, clock), hz.sessions(), hz.presence(),
-          blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
-          pushSender(vertx, conf.getJsonObject("notification", new JsonObject())), db);
+          new SqliteReceiptStore(db, retention, clock), built.sessions(), built.presence(), built.blobs(),
+          built.push(), db);
     }));
   }
 
-  private record HazelcastStores(SessionDirectory sessions, PresenceStore presence) {
+  private record Blocking(SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push) {
   }
 
+  /** {@code media.backend}: {@code file} (default: local files, signed URLs served by the gateway) or {@code s3}. */
   private static BlobStore blobStore(Vertx vertx, JsonObject media, Path storageDir, Clock clock) {
-    Path dir = Path.of(media.getString("dir", storageDir.resolve("media").toString()));
     List<String> types = media.getJsonArray("allowedTypes", new JsonArray().add("image/png").add("image/jpeg"))
         .stream().map(Object::toString).toList();
-    return new FileBlobStore(vertx, dir, media.getString("secret"), types, media.getLong("maxBytes", 10L << 20),
-        clock);
+    long maxBytes = media.getLong("maxBytes", 10L << 20);
+    if ("s3".equals(media.getString("backend"))) {
+      return S3BlobStore.fromConfig(vertx, media.getJsonObject("s3", new JsonObject()), types, maxBytes, clock);
+    }
+    Path dir = Path.of(media.getString("dir", storageDir.resolve("media").toString()));
+    return new FileBlobStore(vertx, dir, media.getString("secret"), types, maxBytes, clock);
   }
 
+  /**
+   * {@code notification.sender}: {@code logging} (default), {@code webhook}, {@code fcm} or {@code webpush}. FCM and
+   * Web Push address devices: they are kept in memory per node ({@link InMemoryPushDevices}) until a device
+   * registration API and a shared device store exist.
+   */
   private static PushSender pushSender(Vertx vertx, JsonObject notification) {
-    if ("webhook".equals(notification.getString("sender"))) {
-      JsonObject webhook = notification.getJsonObject("webhook", new JsonObject());
-      return new WebhookPushSender(vertx, webhook.getString("url"), webhook.getInteger("maxAttempts", 5),
-          webhook.getLong("backoffMs", 200L));
-    }
-    return new LoggingPushSender();
+    String sender = notification.getString("sender", "logging");
+    return switch (sender) {
+      case "webhook" -> {
+        JsonObject webhook = notification.getJsonObject("webhook", new JsonObject());
+        yield new WebhookPushSender(vertx, webhook.getString("url"), webhook.getInteger("maxAttempts", 5),
+            webhook.getLong("backoffMs", 200L));
+      }
+      case "fcm" -> FcmPushSender.fromConfig(vertx, notification.getJsonObject("fcm", new JsonObject()),
+          new InMemoryPushDevices<>());
+      case "webpush" -> WebPushSender.fromConfig(vertx, notification.getJsonObject("webpush", new JsonObject()),
+          new InMemoryPushDevices<>());
+      case "logging" -> new LoggingPushSender();
+      default -> throw new IllegalArgumentException("notification.sender must be logging, webhook, fcm or webpush, not "
+          + sender);
+    };
   }
 
   Future<Void> close() {
-    return Future.join(messages.close(), conversations.close(), receipts.close()).compose(v -> database.close())
-        .mapEmpty();
+    Future<Void> media = blobs instanceof S3BlobStore s3 ? s3.close() : Future.succeededFuture();
+    return Future.join(messages.close(), conversations.close(), receipts.close(), media)
+        .compose(v -> database.close()).mapEmpty();
   }
 }

@@ -109,13 +109,16 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(maxFrame * 2L).setHandleFileUploads(false));
     router.route("/sockjs/*").subRouter(sockJs.socketHandler(this::openSockJs));
     api.mount(router);
+    java.util.function.Predicate<String> tokenValid = token -> {
+      // vertx-auth-jwt verifies signatures synchronously, so the future is already complete here; an
+      // incomplete one (never seen) counts as invalid rather than blocking.
+      Future<String> user = auth.verify(token);
+      return user.isComplete() && user.succeeded();
+    };
     if (blobs instanceof FileBlobStore files) {
-      MediaRoutes.mount(router, files, token -> {
-        // vertx-auth-jwt verifies signatures synchronously, so the future is already complete here; an
-        // incomplete one (never seen) counts as invalid rather than blocking.
-        Future<String> user = auth.verify(token);
-        return user.isComplete() && user.succeeded();
-      });
+      MediaRoutes.mount(router, files, tokenValid);
+    } else {
+      MediaRoutes.mountRedirect(router, blobs, tokenValid);
     }
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

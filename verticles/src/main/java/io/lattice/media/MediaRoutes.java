@@ -34,6 +34,29 @@ public final class MediaRoutes {
     router.get(FileBlobStore.PATH_PREFIX + ":key").handler(ctx -> download(ctx, store, tokenValid));
   }
 
+  /**
+   * For stores the client uploads to directly (S3): {@code GET /media/:key} with the client's access token answers
+   * 302 to a short-lived signed download URL of the store, so messages keep carrying {@code /media/<key>}.
+   */
+  public static void mountRedirect(Router router, io.lattice.store.BlobStore store, Predicate<String> tokenValid) {
+    router.get(FileBlobStore.PATH_PREFIX + ":key").handler(ctx -> {
+      String key = ctx.pathParam("key");
+      String token = ctx.request().getParam("token");
+      if (token == null || !FileBlobStore.validKey(key) || !tokenValid.test(token)) {
+        fail(ctx, 403, "forbidden", "invalid or expired download URL");
+        return;
+      }
+      store.signedGetUrl(FileBlobStore.PATH_PREFIX + key, java.time.Duration.ofMinutes(5)).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ctx, 404, "not_found", "no such media");
+        } else {
+          ctx.response().setStatusCode(302).putHeader(HttpHeaders.LOCATION, ar.result())
+              .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=60").end();
+        }
+      });
+    });
+  }
+
   private static void upload(RoutingContext ctx, FileBlobStore store) {
     HttpServerRequest request = ctx.request();
     request.pause(); // nothing may be read (and lost) before the file is open

@@ -42,9 +42,11 @@ import java.util.regex.Pattern;
  * <p>A grant is a presigned {@code PUT} of one fresh key whose signature covers the {@code Content-Type} and
  * {@code Content-Length} headers: the client must send exactly the content type and size it declared, or S3 answers
  * 403 {@code SignatureDoesNotMatch}. The expiry is in the signature too ({@code X-Amz-Expires}); SigV4 caps it at 7
- * days. The {@code mediaUrl} a message carries is {@code s3://bucket/key}, a name rather than a link, and
- * {@link #signedGetUrl} turns it into a presigned {@code GET}, or into {@code cdnBaseUrl/key} when a CDN fronts the
- * bucket (the CDN then does its own access control, if any).
+ * days. The {@code mediaUrl} a message carries is {@code /media/<name>}, the same shape as with the embedded
+ * store (so the protocol and the clients do not depend on the backend, and a message never holds an expiring link):
+ * the gateway answers {@code GET /media/<name>} (with the client's token) by redirecting to {@link #signedGetUrl},
+ * a presigned {@code GET} of {@code keyPrefix + name}, or {@code cdnBaseUrl/key} when a CDN fronts the bucket (the
+ * CDN then does its own access control, if any).
  *
  * <p>Presigning is local computation (an HMAC chain) and runs on the caller's thread; the only network call,
  * {@link #checkBucket}, runs on a worker thread. Keys are {@code keyPrefix + UUID + extension}, as in
@@ -222,7 +224,7 @@ public final class S3BlobStore implements BlobStore {
 
   /** The object key a {@code mediaUrl} of this store names, or null if it is not one. */
   public String keyOf(String mediaUrl) {
-    String prefix = "s3://" + bucket + "/" + keyPrefix;
+    String prefix = FileBlobStore.PATH_PREFIX;
     if (mediaUrl == null || !mediaUrl.startsWith(prefix)) {
       return null;
     }
@@ -245,7 +247,7 @@ public final class S3BlobStore implements BlobStore {
   }
 
   private String mediaUrlOf(String key) {
-    return "s3://" + bucket + "/" + key;
+    return FileBlobStore.PATH_PREFIX + key.substring(keyPrefix.length());
   }
 
   private static Duration clampTtl(Duration ttl) {
