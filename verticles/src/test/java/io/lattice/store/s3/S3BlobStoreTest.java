@@ -177,7 +177,7 @@ class S3BlobStoreTest {
         .isInstanceOf(S3BlobStore.Rejected.class);
     assertThat(awaitFailure(store.signedGetUrl("/media/../secret", Duration.ofSeconds(60))))
         .isInstanceOf(S3BlobStore.Rejected.class);
-    assertThat(awaitFailure(store.signedGetUrl("/media/abc.png", Duration.ofSeconds(60))))
+    assertThat(awaitFailure(store.signedGetUrl("/media/a%2Fb.png", Duration.ofSeconds(60))))
         .isInstanceOf(S3BlobStore.Rejected.class);
   }
 
