@@ -110,7 +110,7 @@ public final class CassandraNodes {
       Path log = dir.resolve("system.log");
       List<String> command = new ArrayList<>(List.of(
           Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xms256m", "-Xmx320m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Xms384m", "-Xmx384m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
           "-XX:ActiveProcessorCount=2", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dir,
           "-javaagent:" + lib.resolve("jamm-0.4.0.jar"),
           "-Dcassandra.config=" + conf.resolve("cassandra.yaml").toUri(),

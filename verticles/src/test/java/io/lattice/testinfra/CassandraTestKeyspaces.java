@@ -39,7 +39,12 @@ public final class CassandraTestKeyspaces {
 
   /** Stores on node 1 (us-east) in a new keyspace replicated only there. */
   public static Future<CassandraStores> openFresh(Vertx vertx) {
+    return open(vertx, fresh());
+  }
+
+  /** Stores on node 1 (us-east) in {@code keyspace} (created if missing), replicated only there. */
+  public static Future<CassandraStores> open(Vertx vertx, String keyspace) {
     CassandraNodes nodes = CassandraNodes.cluster(1);
-    return CassandraStores.open(vertx, block(nodes, 1, fresh(), Map.of("us-east", 1)));
+    return CassandraStores.open(vertx, block(nodes, 1, keyspace, Map.of("us-east", 1)));
   }
 }

@@ -32,12 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CassandraStores {
 
   private final CassandraConfig config;
+  private final CassandraClient client;
   private final CassandraMessageStore messages;
   private final CassandraConversationStore conversations;
 
-  private CassandraStores(CassandraConfig config, CassandraMessageStore messages,
+  private CassandraStores(CassandraConfig config, CassandraClient client, CassandraMessageStore messages,
                           CassandraConversationStore conversations) {
     this.config = config;
+    this.client = client;
     this.messages = messages;
     this.conversations = conversations;
   }
@@ -80,7 +82,7 @@ public final class CassandraStores {
         .compose(applied -> {
           Future<CassandraMessageStore> m = CassandraMessageStore.create(vertx, client, config, release);
           Future<CassandraConversationStore> c = CassandraConversationStore.create(client, config, release);
-          return Future.all(m, c).map(v -> new CassandraStores(config, m.result(), c.result()));
+          return Future.all(m, c).map(v -> new CassandraStores(config, client, m.result(), c.result()));
         })
         .recover(failure -> client.close().transform(ignored -> Future.failedFuture(failure)));
   }
@@ -95,6 +97,11 @@ public final class CassandraStores {
 
   public CassandraConfig config() {
     return config;
+  }
+
+  /** The session, for tests in this package (e.g. to drop a test keyspace). */
+  CassandraClient client() {
+    return client;
   }
 
   /** Closes both stores and so the session. */

@@ -48,6 +48,10 @@ class CassandraStoresTest {
   @AfterEach
   void tearDown() {
     try {
+      if (!opened.isEmpty()) {
+        await(opened.get(0).client().execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+            .setTimeout(java.time.Duration.ofSeconds(60))));
+      }
       for (CassandraStores s : opened) {
         await(s.close());
       }
