@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -171,9 +170,5 @@ final class CassandraSchema {
         vertx.setTimer(200, t -> poll(done, deadline));
       }
     });
-  }
-
-  static String keyspaceCql(String cql, String keyspace) {
-    return Objects.requireNonNull(cql).replace("{ks}", keyspace);
   }
 }
