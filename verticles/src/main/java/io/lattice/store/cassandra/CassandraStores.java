@@ -1,0 +1,111 @@
+package io.lattice.store.cassandra;
+
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.lattice.store.ConversationStore;
+import io.lattice.store.MessageStore;
+import io.vertx.cassandra.CassandraClient;
+import io.vertx.cassandra.CassandraClientOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Cassandra production adapters of a region: one driver session (vertx-cassandra-client) shared by the
+ * {@link MessageStore} and the {@link ConversationStore}, opened after the schema migration.
+ *
+ * <pre>{@code
+ * CassandraStores.open(vertx, config.getJsonObject("cassandra")).onSuccess(stores -> {
+ *   MessageStore messages = stores.messages();
+ *   ConversationStore conversations = stores.conversations();
+ *   ...
+ *   stores.close();   // or close both stores: the session closes when both are closed
+ * });
+ * }</pre>
+ * The configuration block is described in {@link CassandraConfig}; the tables in {@link io.lattice.store.cassandra}.
+ */
+public final class CassandraStores {
+
+  private final CassandraConfig config;
+  private final CassandraClient client;
+  private final CassandraMessageStore messages;
+  private final CassandraConversationStore conversations;
+
+  private CassandraStores(CassandraConfig config, CassandraClient client, CassandraMessageStore messages,
+                          CassandraConversationStore conversations) {
+    this.config = config;
+    this.client = client;
+    this.messages = messages;
+    this.conversations = conversations;
+  }
+
+  /** Connects, creates or migrates the keyspace ({@link CassandraSchema}), prepares the statements. */
+  public static Future<CassandraStores> open(Vertx vertx, JsonObject cassandraBlock) {
+    CassandraConfig config;
+    try {
+      config = CassandraConfig.fromJson(cassandraBlock == null ? new JsonObject() : cassandraBlock);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return open(vertx, config);
+  }
+
+  public static Future<CassandraStores> open(Vertx vertx, CassandraConfig config) {
+    CassandraClientOptions options = new CassandraClientOptions();
+    for (InetSocketAddress point : config.contactPoints()) {
+      options.addContactPoint(point);
+    }
+    Duration timeout = config.requestTimeout();
+    options.dataStaxClusterBuilder()
+        .withLocalDatacenter(config.localDatacenter())
+        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, timeout)
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, timeout)
+            // A DDL response waits for the driver's schema refresh, debounced by this window (default 1 s): the
+            // migration's statements run one after the other, so the default made a fresh keyspace take ~15 s.
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(20))
+            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.readConsistency().name())
+            .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, config.serialConsistency().name())
+            .build());
+    CassandraClient client = CassandraClient.create(vertx, options);
+    AtomicInteger references = new AtomicInteger(2);
+    java.util.function.Supplier<Future<Void>> release =
+        () -> references.decrementAndGet() == 0 ? client.close() : Future.succeededFuture();
+    return new CassandraSchema(vertx, client, config).migrate()
+        .compose(applied -> {
+          Future<CassandraMessageStore> m = CassandraMessageStore.create(vertx, client, config, release);
+          Future<CassandraConversationStore> c = CassandraConversationStore.create(client, config, release);
+          return Future.all(m, c).map(v -> new CassandraStores(config, client, m.result(), c.result()));
+        })
+        .recover(failure -> client.close().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  public MessageStore messages() {
+    return messages;
+  }
+
+  public ConversationStore conversations() {
+    return conversations;
+  }
+
+  public CassandraConfig config() {
+    return config;
+  }
+
+  /** The session, for tests in this package (e.g. to drop a test keyspace). */
+  CassandraClient client() {
+    return client;
+  }
+
+  /** Closes both stores and so the session. */
+  public Future<Void> close() {
+    return Future.all(List.of(messages.close(), conversations.close())).mapEmpty();
+  }
+}
