@@ -14,6 +14,7 @@ import io.lattice.store.PushSender;
 import io.lattice.store.ReceiptStore;
 import io.lattice.store.SessionDirectory;
 import io.lattice.store.embedded.FileBlobStore;
+import io.lattice.store.cassandra.CassandraStores;
 import io.lattice.store.s3.S3BlobStore;
 import io.lattice.store.embedded.HazelcastPresenceStore;
 import io.lattice.store.embedded.HazelcastSessionDirectory;
@@ -53,13 +54,29 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
           pushSender(vertx, conf.getJsonObject("notification", new JsonObject())));
     }).compose(built -> (built.blobs() instanceof S3BlobStore s3 ? s3.checkBucket() : Future.<Void>succeededFuture())
         .map(built))
-        .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).map(db -> {
+        .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).compose(db -> {
       JsonObject presence = conf.getJsonObject("presence", new JsonObject());
       Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
-      return new Stores(new SqliteMessageStore(db), new SqliteConversationStore(db),
+      Future<History> history = "cassandra".equals(backend(conf, "messages", "sqlite"))
+          ? CassandraStores.open(vertx, conf.getJsonObject("cassandra"))
+              .map(c -> new History(c.messages(), c.conversations()))
+          : Future.succeededFuture(new History(new SqliteMessageStore(db), new SqliteConversationStore(db)));
+      return history.map(h -> new Stores(h.messages(), h.conversations(),
           new SqliteReceiptStore(db, retention, clock), built.sessions(), built.presence(), built.blobs(),
-          built.push(), db);
+          built.push(), db));
     }));
+  }
+
+  private record History(MessageStore messages, ConversationStore conversations) {
+  }
+
+  /**
+   * The adapter chosen for a port: {@code backends.<port>} ({@code messages}: sqlite | cassandra, covering the
+   * ConversationStore too; {@code receipts}: sqlite | redis; {@code sessions} and {@code presence}: hazelcast |
+   * redis). Media ({@code media.backend}) and push ({@code notification.sender}) are chosen in their own blocks.
+   */
+  static String backend(JsonObject conf, String port, String embedded) {
+    return conf.getJsonObject("backends", new JsonObject()).getString(port, embedded);
   }
 
   private record Blocking(SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push) {
