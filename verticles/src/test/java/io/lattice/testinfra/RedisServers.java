@@ -32,6 +32,13 @@ public final class RedisServers {
 
   private static Standalone standalone;
   private static Cluster cluster;
+  /** What to stop and delete at JVM exit, in one hook: processes first, so none writes into a deleted directory. */
+  private static final List<Process> PROCESSES = new ArrayList<>();
+  private static final List<Path> DIRECTORIES = new ArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(RedisServers::stopAll, "redis-servers-stop"));
+  }
 
   private RedisServers() {
   }
@@ -142,13 +149,23 @@ public final class RedisServers {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start redis-server", e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+    synchronized (PROCESSES) {
+      PROCESSES.add(process);
+    }
     awaitCondition("redis-server on port " + port + " accepting connections (log: " + dir + ")", () -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("redis-server on port " + port + " exited: " + read(dir.resolve("redis.log")));
       }
       return ping(port);
     });
+  }
+
+  private static void stopAll() {
+    synchronized (PROCESSES) {
+      PROCESSES.forEach(Process::destroy);
+      PROCESSES.forEach(RedisServers::stop);
+      DIRECTORIES.forEach(RedisServers::deleteTree);
+    }
   }
 
   private static void stop(Process process) {
@@ -210,7 +227,9 @@ public final class RedisServers {
   private static Path tempDir(String prefix) {
     try {
       Path dir = Files.createTempDirectory(prefix);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      synchronized (PROCESSES) {
+        DIRECTORIES.add(dir);
+      }
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

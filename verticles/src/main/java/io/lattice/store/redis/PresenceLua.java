@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * report here), {@code s:<region>} = {@code <count>:<version>:<expiresAt>} (a region's slot). Region names contain
  * no ':'. Numbers are epoch millis or counters, exact in Lua's doubles up to 2^53.
  *
+ * <p>The hash is rewritten whenever a report changed, even if the derived slot did not (e.g. a node's refresh that
+ * does not move the slot's expiry because another node's report lives longer); the embedded PresenceRecord
+ * stores only when the slot changes, which loses such a refresh (reported to the lead as a bug there).
+ *
  * <p>Every script's reply: {@code {-1}} when it only reports changes and nothing changed, else
  * {@code {changed (0|1), region, count, version, expiresAt, ...}} with every slot after the change.
  */
@@ -28,7 +32,7 @@ final class PresenceLua {
       local function n(x) return string.format('%.0f', x) end
 
       local function load(key)
-        local rec = {reports = {}, slots = {}, existed = false}
+        local rec = {reports = {}, slots = {}, existed = false, dirty = false}
         local flat = redis.call('HGETALL', key)
         if #flat > 0 then rec.existed = true end
         for i = 1, #flat, 2 do
@@ -64,6 +68,8 @@ final class PresenceLua {
             live[node] = r
             count = count + r[1]
             if r[2] > expiresAt then expiresAt = r[2] end
+          else
+            rec.dirty = true
           end
         end
         if next(live) == nil then rec.reports[region] = nil else rec.reports[region] = live end
@@ -93,6 +99,7 @@ final class PresenceLua {
       local function report(rec, region, node, count, expiresAt, now)
         rec.reports[region] = rec.reports[region] or {}
         if count == 0 then rec.reports[region][node] = nil else rec.reports[region][node] = {count, expiresAt} end
+        rec.dirty = true
         return derive(rec, region, now)
       end
 
@@ -100,6 +107,7 @@ final class PresenceLua {
         local nodes = rec.reports[region]
         if nodes == nil or nodes[node] == nil then return false end
         nodes[node] = {nodes[node][1], expiresAt}
+        rec.dirty = true
         return derive(rec, region, now)
       end
 
@@ -107,6 +115,7 @@ final class PresenceLua {
         local nodes = rec.reports[region]
         if nodes == nil or nodes[node] == nil then return false end
         nodes[node] = nil
+        rec.dirty = true
         return derive(rec, region, now)
       end
 
@@ -156,7 +165,9 @@ final class PresenceLua {
       local function apply(key, now, grace, onlyChanges, change)
         local rec = load(key)
         local changed = change(rec)
-        if changed then
+        -- Saved when the slot changed, but also when only a report did (a node's refresh that does not move the
+        -- slot's expiry because another node's report lives longer): otherwise that refresh would be lost.
+        if changed or rec.dirty then
           save(key, rec, now, grace)
         elseif rec.existed and isEmpty(rec) then
           redis.call('DEL', key)

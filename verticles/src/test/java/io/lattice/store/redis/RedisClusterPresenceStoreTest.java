@@ -1,16 +1,10 @@
 package io.lattice.store.redis;
 
-import io.lattice.store.MutableClock;
-import io.lattice.store.PresenceStore;
-import io.lattice.store.PresenceStoreContract;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-
-/** The presence store contract on the cluster Redis server. */
-class RedisClusterPresenceStoreTest extends PresenceStoreContract {
+/** The presence store contract, and the Redis-specific tests, on the Redis cluster. */
+class RedisClusterPresenceStoreTest extends RedisPresenceStoreTest {
 
   @Override
-  protected Future<PresenceStore> createStore(Vertx vertx, MutableClock clock) {
-    return RedisTestSupport.open(vertx, true, clock).map(RedisStores::presence);
+  protected boolean cluster() {
+    return true;
   }
 }

@@ -1,18 +1,10 @@
 package io.lattice.store.redis;
 
-import io.lattice.store.MutableClock;
-import io.lattice.store.ReceiptStore;
-import io.lattice.store.ReceiptStoreContract;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-
-import java.time.Duration;
-
-/** The receipt store contract on the cluster Redis server. */
-class RedisClusterReceiptStoreTest extends ReceiptStoreContract {
+/** The receipt store contract, and the Redis-specific tests, on the Redis cluster. */
+class RedisClusterReceiptStoreTest extends RedisReceiptStoreTest {
 
   @Override
-  protected Future<ReceiptStore> createStore(Vertx vertx, Duration retention, MutableClock clock) {
-    return RedisTestSupport.open(vertx, true, retention, clock).map(RedisStores::receipts);
+  protected boolean cluster() {
+    return true;
   }
 }

@@ -1,16 +1,10 @@
 package io.lattice.store.redis;
 
-import io.lattice.store.MutableClock;
-import io.lattice.store.SessionDirectory;
-import io.lattice.store.SessionDirectoryContract;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-
-/** The session directory contract on the cluster Redis server. */
-class RedisClusterSessionDirectoryTest extends SessionDirectoryContract {
+/** The session directory contract, and the Redis-specific tests, on the Redis cluster. */
+class RedisClusterSessionDirectoryTest extends RedisSessionDirectoryTest {
 
   @Override
-  protected Future<SessionDirectory> createStore(Vertx vertx, MutableClock clock) {
-    return RedisTestSupport.open(vertx, true, clock).map(RedisStores::sessions);
+  protected boolean cluster() {
+    return true;
   }
 }

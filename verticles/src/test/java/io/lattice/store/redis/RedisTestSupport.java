@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -32,5 +33,15 @@ final class RedisTestSupport {
 
   static Future<RedisStores> open(Vertx vertx, boolean cluster, Clock clock) {
     return open(vertx, cluster, RedisReceiptStore.DEFAULT_RETENTION, clock);
+  }
+
+  /** A client of its own (its own pool and connections), as another node of the region would have. */
+  static Redis client(Vertx vertx, boolean cluster) {
+    return Redis.createClient(vertx, RedisConfig.fromJson(block(cluster)).toOptions());
+  }
+
+  /** Key names under a fresh prefix. */
+  static RedisKeys keys() {
+    return new RedisKeys(block(false).getString("keyPrefix"));
   }
 }
