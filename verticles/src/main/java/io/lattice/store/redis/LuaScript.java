@@ -2,7 +2,6 @@ package io.lattice.store.redis;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -43,7 +42,7 @@ public abstract class LuaScript {
    * Loads the script with {@code SCRIPT LOAD} on the server the client routes it to (every server in standalone
    * mode; one node in cluster mode, the others load it on first use through the {@code EVAL} fallback).
    */
-  public Future<Void> load(Redis redis) {
+  public Future<Void> load(RedisChannel redis) {
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source)).compose(r -> {
       String loaded = r == null ? null : r.toString();
       return sha.equalsIgnoreCase(loaded) ? Future.succeededFuture()
@@ -52,7 +51,7 @@ public abstract class LuaScript {
   }
 
   /** Runs the script; completes on the client's context (callers hop back to theirs). */
-  protected Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+  protected Future<Response> run(RedisChannel redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(failure -> isNoScript(failure)
         ? redis.send(request(Command.EVAL, source, keys, args))
         : Future.failedFuture(failure));

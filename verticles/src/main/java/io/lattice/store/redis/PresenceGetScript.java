@@ -2,7 +2,6 @@ package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceState;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.List;
 
@@ -19,7 +18,7 @@ final class PresenceGetScript extends LuaScript {
         """);
   }
 
-  Future<PresenceState> get(Redis redis, String key, long now) {
+  Future<PresenceState> get(RedisChannel redis, String key, long now) {
     return run(redis, List.of(key), List.of(Long.toString(now), Long.toString(RedisSupport.EXPIRY_GRACE_MS)))
         .map(PresenceLua::state);
   }

@@ -3,7 +3,6 @@ package io.lattice.store.redis;
 import io.lattice.model.crdt.PresenceSlot;
 import io.lattice.model.crdt.PresenceState;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,7 @@ final class PresenceMergeRemoteScript extends LuaScript {
         """);
   }
 
-  Future<PresenceState> merge(Redis redis, String key, PresenceState state, long now) {
+  Future<PresenceState> merge(RedisChannel redis, String key, PresenceState state, long now) {
     List<String> args = new ArrayList<>();
     args.add(Long.toString(now));
     args.add(Long.toString(RedisSupport.EXPIRY_GRACE_MS));

@@ -2,7 +2,6 @@ package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceState;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.List;
 
@@ -25,7 +24,7 @@ final class PresenceRefreshScript extends LuaScript {
   }
 
   /** The state after the refresh, or null when it changed nothing. */
-  Future<PresenceState> refresh(Redis redis, String key, String region, String nodeId, long expiresAt, long now) {
+  Future<PresenceState> refresh(RedisChannel redis, String key, String region, String nodeId, long expiresAt, long now) {
     return run(redis, List.of(key), List.of(Long.toString(now), Long.toString(RedisSupport.EXPIRY_GRACE_MS), region,
         nodeId, Long.toString(expiresAt))).map(PresenceLua::state);
   }

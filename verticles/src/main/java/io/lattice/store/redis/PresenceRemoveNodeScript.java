@@ -2,7 +2,6 @@ package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceState;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.List;
 
@@ -24,7 +23,7 @@ final class PresenceRemoveNodeScript extends LuaScript {
   }
 
   /** The state after the removal, or null when it changed nothing. */
-  Future<PresenceState> removeNode(Redis redis, String key, String region, String nodeId, long now) {
+  Future<PresenceState> removeNode(RedisChannel redis, String key, String region, String nodeId, long now) {
     return run(redis, List.of(key), List.of(Long.toString(now), Long.toString(RedisSupport.EXPIRY_GRACE_MS), region,
         nodeId)).map(PresenceLua::state);
   }

@@ -2,7 +2,6 @@ package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceState;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.List;
 
@@ -22,7 +21,7 @@ final class PresenceReportScript extends LuaScript {
         """);
   }
 
-  Future<PresenceState> report(Redis redis, String key, String region, String nodeId, long count, long expiresAt,
+  Future<PresenceState> report(RedisChannel redis, String key, String region, String nodeId, long count, long expiresAt,
                                long now) {
     return run(redis, List.of(key), List.of(Long.toString(now), Long.toString(RedisSupport.EXPIRY_GRACE_MS), region,
         nodeId, Long.toString(count), Long.toString(expiresAt))).map(PresenceLua::state);

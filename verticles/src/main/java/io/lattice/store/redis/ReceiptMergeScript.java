@@ -3,7 +3,6 @@ package io.lattice.store.redis;
 import io.lattice.model.crdt.ReceiptState;
 import io.lattice.store.ReceiptStore.ReceiptUpdate;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ final class ReceiptMergeScript extends LuaScript {
   }
 
   /** Merges updates that all belong to one message ({@code key} is its receipt hash). */
-  Future<List<Result>> merge(Redis redis, String key, List<ReceiptUpdate> updates, long now, long cutoff,
+  Future<List<Result>> merge(RedisChannel redis, String key, List<ReceiptUpdate> updates, long now, long cutoff,
                              long keyTtlMillis) {
     List<String> args = new ArrayList<>(3 + 4 * updates.size());
     args.add(Long.toString(now));

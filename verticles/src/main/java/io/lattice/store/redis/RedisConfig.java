@@ -15,9 +15,9 @@ import java.util.List;
  *   "mode": "standalone",                 // or "cluster"
  *   "endpoints": ["redis://127.0.0.1:6379"], // cluster: any subset of the masters, the rest is discovered
  *   "password": null,                     // or set in the endpoint URI: redis://:secret@host:port
- *   "maxPoolSize": 8,                     // connections per server
- *   "maxPoolWaiting": 4096,               // requests queued for a pooled connection before failing
- *   "maxWaitingHandlers": 2048,           // pipelined requests per connection
+ *   "maxPoolSize": 8,                     // pooled connections per server (the adapters hold one)
+ *   "maxPoolWaiting": 4096,               // waiters for a pooled connection
+ *   "maxWaitingHandlers": 16384,          // requests in flight on the shared connection
  *   "keyPrefix": "lattice:"               // prepended to every key (outside the hash tags)
  * }
  * }</pre>
@@ -55,7 +55,7 @@ public record RedisConfig(RedisClientType mode, List<String> endpoints, String p
       endpoints.add(list.getString(i));
     }
     return new RedisConfig(type, endpoints, block.getString("password"), block.getInteger("maxPoolSize", 8),
-        block.getInteger("maxPoolWaiting", 4096), block.getInteger("maxWaitingHandlers", 2048),
+        block.getInteger("maxPoolWaiting", 4096), block.getInteger("maxWaitingHandlers", 16384),
         block.getString("keyPrefix", DEFAULT_KEY_PREFIX));
   }
 

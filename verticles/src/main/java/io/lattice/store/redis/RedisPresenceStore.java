@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
 import java.time.Clock;
@@ -36,7 +35,7 @@ import java.util.TreeMap;
 public final class RedisPresenceStore implements PresenceStore {
 
   private final Vertx vertx;
-  private final Redis redis;
+  private final RedisChannel redis;
   private final RedisKeys keys;
   private final Clock clock;
   private final PresenceScripts scripts;
@@ -55,7 +54,7 @@ public final class RedisPresenceStore implements PresenceStore {
     }
   }
 
-  RedisPresenceStore(Vertx vertx, Redis redis, RedisKeys keys, Clock clock, PresenceScripts scripts) {
+  RedisPresenceStore(Vertx vertx, RedisChannel redis, RedisKeys keys, Clock clock, PresenceScripts scripts) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -110,13 +109,9 @@ public final class RedisPresenceStore implements PresenceStore {
     Future<Map<String, PresenceState>> done = redis.send(zadd)
         .compose(r -> redis.send(Request.cmd(Command.PEXPIRE).arg(index)
             .arg(ttl.toMillis() + RedisSupport.EXPIRY_GRACE_MS)))
-        .compose(r -> {
-          List<Future<PresenceState>> refreshed = new ArrayList<>(users.size());
-          for (String user : users) {
-            refreshed.add(scripts.refresh().refresh(redis, keys.presence(user), region, nodeId, expiresAt, now));
-          }
-          return Future.all(refreshed).map(all -> collect(users, refreshed));
-        });
+        .compose(r -> RedisSupport.inWindows(users,
+            user -> scripts.refresh().refresh(redis, keys.presence(user), region, nodeId, expiresAt, now)))
+        .map(refreshed -> collect(users, refreshed));
     return RedisSupport.onCaller(caller, done);
   }
 
@@ -128,17 +123,10 @@ public final class RedisPresenceStore implements PresenceStore {
     Context caller = vertx.getOrCreateContext();
     long now = clock.millis();
     List<String> users = new ArrayList<>(states.keySet());
-    List<Future<PresenceState>> merged = new ArrayList<>(users.size());
-    for (String user : users) {
-      Future<PresenceState> one;
-      try {
-        one = scripts.mergeRemote().merge(redis, keys.presence(user), states.get(user), now);
-      } catch (IllegalArgumentException e) {
-        one = Future.failedFuture(e);
-      }
-      merged.add(one);
-    }
-    return RedisSupport.onCaller(caller, Future.all(merged).map(all -> collect(users, merged)));
+    Future<Map<String, PresenceState>> done = RedisSupport.inWindows(users,
+        user -> scripts.mergeRemote().merge(redis, keys.presence(user), states.get(user), now))
+        .map(merged -> collect(users, merged));
+    return RedisSupport.onCaller(caller, done);
   }
 
   @Override
@@ -164,24 +152,22 @@ public final class RedisPresenceStore implements PresenceStore {
           if (users.isEmpty()) {
             return Future.succeededFuture(Map.<String, PresenceState>of());
           }
-          List<Future<PresenceState>> removed = new ArrayList<>(users.size());
-          for (String user : users) {
-            removed.add(scripts.removeNode().removeNode(redis, keys.presence(user), region, nodeId, now));
-          }
-          return Future.all(removed).compose(all -> {
-            Request zrem = Request.cmd(Command.ZREM).arg(index);
-            users.forEach(zrem::arg);
-            return redis.send(zrem);
-          }).map(r -> collect(users, removed));
+          return RedisSupport.inWindows(users,
+              user -> scripts.removeNode().removeNode(redis, keys.presence(user), region, nodeId, now))
+              .compose(removed -> {
+                Request zrem = Request.cmd(Command.ZREM).arg(index);
+                users.forEach(zrem::arg);
+                return redis.send(zrem).map(r -> collect(users, removed));
+              });
         });
     return RedisSupport.onCaller(caller, done);
   }
 
   /** The non-null results by user. */
-  private static Map<String, PresenceState> collect(List<String> users, List<Future<PresenceState>> results) {
+  private static Map<String, PresenceState> collect(List<String> users, List<PresenceState> results) {
     Map<String, PresenceState> out = new TreeMap<>();
     for (int i = 0; i < users.size(); i++) {
-      PresenceState state = results.get(i).result();
+      PresenceState state = results.get(i);
       if (state != null) {
         out.put(users.get(i), state);
       }

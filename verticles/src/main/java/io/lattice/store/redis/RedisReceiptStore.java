@@ -6,7 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
 import java.time.Clock;
@@ -36,13 +35,13 @@ public final class RedisReceiptStore implements ReceiptStore {
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
   private final Vertx vertx;
-  private final Redis redis;
+  private final RedisChannel redis;
   private final RedisKeys keys;
   private final Duration retention;
   private final Clock clock;
   private final ReceiptMergeScript script;
 
-  RedisReceiptStore(Vertx vertx, Redis redis, RedisKeys keys, Duration retention, Clock clock,
+  RedisReceiptStore(Vertx vertx, RedisChannel redis, RedisKeys keys, Duration retention, Clock clock,
                     ReceiptMergeScript script) {
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive");
@@ -68,16 +67,14 @@ public final class RedisReceiptStore implements ReceiptStore {
       positions.computeIfAbsent(updates.get(i).key().messageId(), m -> new ArrayList<>()).add(i);
     }
     List<List<Integer>> groups = new ArrayList<>(positions.values());
-    List<Future<List<ReceiptMergeScript.Result>>> runs = new ArrayList<>(groups.size());
-    for (List<Integer> group : groups) {
+    Future<List<Merged>> done = RedisSupport.inWindows(groups, group -> {
       List<ReceiptUpdate> part = group.stream().map(updates::get).toList();
-      runs.add(script.merge(redis, keys.receipts(part.get(0).key().messageId()), part, now, cutoff,
-          retention.toMillis()));
-    }
-    Future<List<Merged>> done = Future.all(runs).map(all -> {
+      return script.merge(redis, keys.receipts(part.get(0).key().messageId()), part, now, cutoff,
+          retention.toMillis());
+    }).map(runs -> {
       Merged[] merged = new Merged[updates.size()];
       for (int g = 0; g < groups.size(); g++) {
-        List<ReceiptMergeScript.Result> results = runs.get(g).result();
+        List<ReceiptMergeScript.Result> results = runs.get(g);
         List<Integer> group = groups.get(g);
         for (int j = 0; j < group.size(); j++) {
           int i = group.get(j);

@@ -5,7 +5,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -36,12 +35,12 @@ import java.util.Set;
 public final class RedisSessionDirectory implements SessionDirectory {
 
   private final Vertx vertx;
-  private final Redis redis;
+  private final RedisChannel redis;
   private final RedisKeys keys;
   private final Clock clock;
   private final SessionPutScript put;
 
-  RedisSessionDirectory(Vertx vertx, Redis redis, RedisKeys keys, Clock clock, SessionPutScript put) {
+  RedisSessionDirectory(Vertx vertx, RedisChannel redis, RedisKeys keys, Clock clock, SessionPutScript put) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -78,13 +77,8 @@ public final class RedisSessionDirectory implements SessionDirectory {
     users.forEach(u -> zadd.arg(expiresAt).arg(u));
     Future<Void> done = redis.send(zadd)
         .compose(r -> redis.send(Request.cmd(Command.PEXPIRE).arg(index).arg(keyTtl)))
-        .compose(r -> {
-          List<Future<Void>> puts = new ArrayList<>(users.size());
-          for (String user : users) {
-            puts.add(put.put(redis, keys.session(user), nodeId, expiresAt, now, keyTtl));
-          }
-          return Future.all(puts);
-        })
+        .compose(r -> RedisSupport.inWindows(List.copyOf(users),
+            user -> put.put(redis, keys.session(user), nodeId, expiresAt, now, keyTtl)))
         .mapEmpty();
     return RedisSupport.onCaller(caller, done);
   }
@@ -96,15 +90,12 @@ public final class RedisSessionDirectory implements SessionDirectory {
     }
     Context caller = vertx.getOrCreateContext();
     List<String> users = List.copyOf(new LinkedHashSet<>(userIds));
-    List<Future<Response>> reads = new ArrayList<>(users.size());
-    for (String user : users) {
-      reads.add(redis.send(Request.cmd(Command.HGETALL).arg(keys.session(user))));
-    }
-    Future<Map<String, Set<String>>> found = Future.all(reads).map(all -> {
+    Future<Map<String, Set<String>>> found = RedisSupport.inWindows(users,
+        user -> redis.send(Request.cmd(Command.HGETALL).arg(keys.session(user)))).map(all -> {
       long now = clock.millis();
       Map<String, Set<String>> result = new HashMap<>();
       for (int i = 0; i < users.size(); i++) {
-        result.put(users.get(i), liveNodes(all.resultAt(i), now));
+        result.put(users.get(i), liveNodes(all.get(i), now));
       }
       return result;
     });
@@ -124,11 +115,8 @@ public final class RedisSessionDirectory implements SessionDirectory {
       if (users.isEmpty()) {
         return Future.succeededFuture();
       }
-      List<Future<Response>> deletes = new ArrayList<>(users.size());
-      for (String user : users) {
-        deletes.add(redis.send(Request.cmd(Command.HDEL).arg(keys.session(user)).arg(nodeId)));
-      }
-      return Future.all(deletes).compose(all -> {
+      return RedisSupport.inWindows(users,
+          user -> redis.send(Request.cmd(Command.HDEL).arg(keys.session(user)).arg(nodeId))).compose(all -> {
         Request zrem = Request.cmd(Command.ZREM).arg(index);
         users.forEach(zrem::arg);
         return redis.send(zrem);

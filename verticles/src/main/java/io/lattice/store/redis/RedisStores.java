@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
 import java.time.Clock;
@@ -21,13 +20,13 @@ import java.util.List;
  */
 public final class RedisStores {
 
-  private final Redis redis;
+  private final RedisChannel redis;
   private final RedisConfig config;
   private final SessionDirectory sessions;
   private final PresenceStore presence;
   private final ReceiptStore receipts;
 
-  private RedisStores(Redis redis, RedisConfig config, SessionDirectory sessions, PresenceStore presence,
+  private RedisStores(RedisChannel redis, RedisConfig config, SessionDirectory sessions, PresenceStore presence,
                       ReceiptStore receipts) {
     this.redis = redis;
     this.config = config;
@@ -53,7 +52,7 @@ public final class RedisStores {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Redis redis = Redis.createClient(vertx, config.toOptions());
+    RedisChannel redis = RedisChannel.create(vertx, config.toOptions());
     RedisKeys keys = new RedisKeys(config.keyPrefix());
     SessionPutScript put = new SessionPutScript();
     RedisPresenceStore.PresenceScripts presenceScripts = new RedisPresenceStore.PresenceScripts();
@@ -86,8 +85,8 @@ public final class RedisStores {
     return config;
   }
 
-  /** The shared client, for health checks. */
-  public Redis client() {
+  /** The shared connection, for health checks. */
+  public RedisChannel client() {
     return redis;
   }
 

@@ -4,8 +4,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Response;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** What the Redis adapters share: completing on the caller's context, and the key names. */
 final class RedisSupport {
@@ -17,7 +20,43 @@ final class RedisSupport {
    */
   static final long EXPIRY_GRACE_MS = 60_000;
 
+  /**
+   * How many requests one operation over many users keeps in flight: a heartbeat round can name tens of thousands
+   * of users, and the client fails requests beyond its pool's waiting queue ({@code maxPoolWaiting}).
+   */
+  static final int MAX_IN_FLIGHT = 256;
+
   private RedisSupport() {
+  }
+
+  /**
+   * Applies {@code call} to every item, at most {@link #MAX_IN_FLIGHT} at a time (window after window); the results
+   * in the items' order. Fails with the first failure of a window, after that window has completed.
+   */
+  static <T, R> Future<List<R>> inWindows(List<T> items, Function<T, Future<R>> call) {
+    List<R> results = new ArrayList<>(items.size());
+    return window(items, 0, call, results).map(v -> results);
+  }
+
+  private static <T, R> Future<Void> window(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
+    if (from >= items.size()) {
+      return Future.succeededFuture();
+    }
+    int to = Math.min(items.size(), from + MAX_IN_FLIGHT);
+    List<Future<R>> running = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      Future<R> one;
+      try {
+        one = call.apply(items.get(i));
+      } catch (RuntimeException e) {
+        one = Future.failedFuture(e);
+      }
+      running.add(one);
+    }
+    return Future.all(running).compose(all -> {
+      running.forEach(f -> results.add(f.result()));
+      return window(items, to, call, results);
+    });
   }
 
   /** The client completes on its own context; hop back to the caller's. */

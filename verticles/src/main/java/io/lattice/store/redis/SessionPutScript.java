@@ -1,7 +1,6 @@
 package io.lattice.store.redis;
 
 import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 
 import java.util.List;
 
@@ -34,7 +33,7 @@ final class SessionPutScript extends LuaScript {
     super(LUA);
   }
 
-  Future<Void> put(Redis redis, String sessionKey, String nodeId, long expiresAt, long now, long keyTtlMillis) {
+  Future<Void> put(RedisChannel redis, String sessionKey, String nodeId, long expiresAt, long now, long keyTtlMillis) {
     return run(redis, List.of(sessionKey),
         List.of(nodeId, Long.toString(expiresAt), Long.toString(now), Long.toString(keyTtlMillis))).mapEmpty();
   }

@@ -5,6 +5,13 @@
  * configuration block ({@link io.lattice.store.redis.RedisConfig}). They work on a standalone server and on a
  * Redis Cluster alike.
  *
+ * <h2>Connection</h2>
+ * All requests go through one {@link io.lattice.store.redis.RedisChannel}: a single pipelined connection of the
+ * client (per master in cluster mode) on its own event-loop context, reconnected on the next request after it
+ * failed. Operations over many users keep at most {@value io.lattice.store.redis.RedisSupport#MAX_IN_FLIGHT}
+ * requests in flight (window after window), below the connection's {@code maxWaitingHandlers}. Futures complete
+ * on the caller's context.
+ *
  * <h2>Time</h2>
  * Every expiry inside a value is epoch millis of the injected {@link java.time.Clock} (scripts receive it as
  * {@code now}; they never call {@code TIME}), and reads ignore what has expired by that clock, exactly as the

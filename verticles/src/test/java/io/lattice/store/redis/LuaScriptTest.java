@@ -3,7 +3,6 @@ package io.lattice.store.redis;
 import io.lattice.store.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +30,7 @@ class LuaScriptTest {
 
   @Test
   void runsAfterTheServerForgotTheScriptAndCachesItAgain() {
-    Redis redis = RedisTestSupport.client(vertx, false);
+    RedisChannel redis = RedisTestSupport.client(vertx, false);
     SessionPutScript script = new SessionPutScript();
     await(script.load(redis)); // fails if the server's SHA differs from the one computed here
     await(redis.send(Request.cmd(Command.SCRIPT).arg("FLUSH")));
@@ -48,7 +47,7 @@ class LuaScriptTest {
 
   @Test
   void otherErrorsAreNotRetried() {
-    Redis redis = RedisTestSupport.client(vertx, false);
+    RedisChannel redis = RedisTestSupport.client(vertx, false);
     LuaScript broken = new LuaScript("return redis.call('NOSUCHCOMMAND')") {
     };
     Throwable failure = TestVertx.awaitFailure(broken.run(redis, List.of("k"), List.of()));

@@ -6,7 +6,6 @@ import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +32,7 @@ class PresenceScriptsTest {
   private static final String HERE = "us-east";
 
   private Vertx vertx;
-  private List<Redis> clients;
+  private List<RedisChannel> clients;
   private String key;
 
   @BeforeEach
@@ -54,7 +53,7 @@ class PresenceScriptsTest {
     }
   }
 
-  private Redis client(int i) {
+  private RedisChannel client(int i) {
     return clients.get(i % clients.size());
   }
 

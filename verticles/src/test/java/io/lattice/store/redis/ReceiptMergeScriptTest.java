@@ -7,7 +7,6 @@ import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +46,7 @@ class ReceiptMergeScriptTest {
     ReceiptMergeScript script = new ReceiptMergeScript();
     String key = RedisTestSupport.keys().receipts("m1");
     List<String> recipients = List.of("a", "b", "c", "d");
-    List<Redis> clients = new ArrayList<>();
+    List<RedisChannel> clients = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
       clients.add(RedisTestSupport.client(vertx, cluster));
     }
@@ -94,7 +93,7 @@ class ReceiptMergeScriptTest {
   @ValueSource(booleans = {false, true})
   void aFieldPastTheCutoffCountsAsAbsentAndACoveredUpdateWritesNothing(boolean cluster) {
     ReceiptMergeScript script = new ReceiptMergeScript();
-    Redis redis = RedisTestSupport.client(vertx, cluster);
+    RedisChannel redis = RedisTestSupport.client(vertx, cluster);
     String key = RedisTestSupport.keys().receipts("m2");
     ReceiptUpdate read9 = new ReceiptUpdate(new ReceiptKey("m2", "bob"), ReceiptState.read(9));
     await(script.merge(redis, key, List.of(read9), NOW, NOW - RETENTION, RETENTION));

@@ -6,7 +6,6 @@ import io.lattice.store.SessionDirectoryContract;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,7 @@ class RedisSessionDirectoryTest extends SessionDirectoryContract {
 
   @Test
   void keysCarryARedisTtlAndRemoveNodeEmptiesTheNodesIndex() {
-    Redis redis = stores.client();
+    RedisChannel redis = stores.client();
     String alice = user("alice");
     await(directory.register(alice, "node-1", TTL));
 

@@ -5,7 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
+
 
 import java.time.Clock;
 import java.time.Duration;
@@ -36,8 +36,8 @@ final class RedisTestSupport {
   }
 
   /** A client of its own (its own pool and connections), as another node of the region would have. */
-  static Redis client(Vertx vertx, boolean cluster) {
-    return Redis.createClient(vertx, RedisConfig.fromJson(block(cluster)).toOptions());
+  static RedisChannel client(Vertx vertx, boolean cluster) {
+    return RedisChannel.create(vertx, RedisConfig.fromJson(block(cluster)).toOptions());
   }
 
   /** Key names under a fresh prefix. */

@@ -4,7 +4,6 @@ import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +39,7 @@ class SessionPutScriptTest {
   void concurrentPutsFromManyClientsAreAllKept(boolean cluster) {
     SessionPutScript script = new SessionPutScript();
     String key = RedisTestSupport.keys().session("alice");
-    List<Redis> clients = new ArrayList<>();
+    List<RedisChannel> clients = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
       clients.add(RedisTestSupport.client(vertx, cluster));
     }
@@ -60,7 +59,7 @@ class SessionPutScriptTest {
   @ValueSource(booleans = {false, true})
   void aPutPrunesExpiredNodesAndNeverLowersTheKeyTtl(boolean cluster) {
     SessionPutScript script = new SessionPutScript();
-    Redis redis = RedisTestSupport.client(vertx, cluster);
+    RedisChannel redis = RedisTestSupport.client(vertx, cluster);
     String key = RedisTestSupport.keys().session("bob");
     await(script.put(redis, key, "long", NOW + 300_000, NOW, 360_000));
     await(script.put(redis, key, "short", NOW + 10_000, NOW, 70_000));
