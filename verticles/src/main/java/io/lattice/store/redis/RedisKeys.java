@@ -42,4 +42,9 @@ final class RedisKeys {
   String receipts(String messageId) {
     return prefix + "receipt:{m:" + messageId + "}";
   }
+
+  /** Hash of one rate-limit bucket: tokens and last refill. */
+  String rateBucket(String key) {
+    return prefix + "rate:{k:" + key + "}";
+  }
 }

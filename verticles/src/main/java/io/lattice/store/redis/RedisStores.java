@@ -1,6 +1,7 @@
 package io.lattice.store.redis;
 
 import io.lattice.store.PresenceStore;
+import io.lattice.store.RateLimiter;
 import io.lattice.store.ReceiptStore;
 import io.lattice.store.SessionDirectory;
 import io.vertx.core.Future;
@@ -25,14 +26,16 @@ public final class RedisStores {
   private final SessionDirectory sessions;
   private final PresenceStore presence;
   private final ReceiptStore receipts;
+  private final RateLimiter rateLimiter;
 
   private RedisStores(RedisChannel redis, RedisConfig config, SessionDirectory sessions, PresenceStore presence,
-                      ReceiptStore receipts) {
+                      ReceiptStore receipts, RateLimiter rateLimiter) {
     this.redis = redis;
     this.config = config;
     this.sessions = sessions;
     this.presence = presence;
     this.receipts = receipts;
+    this.rateLimiter = rateLimiter;
   }
 
   /** {@link #open(Vertx, JsonObject, Duration, Clock)} with the default receipt retention (7 days). */
@@ -60,12 +63,15 @@ public final class RedisStores {
     List<LuaScript> scripts = new ArrayList<>(presenceScripts.all());
     scripts.add(put);
     scripts.add(receiptMerge);
+    RateLimiterScript rateScript = new RateLimiterScript();
+    scripts.add(rateScript);
     return redis.send(Request.cmd(Command.PING))
         .compose(pong -> Future.all(scripts.stream().map(s -> s.load(redis)).toList()))
         .map(loaded -> new RedisStores(redis, config,
             new RedisSessionDirectory(vertx, redis, keys, clock, put),
             new RedisPresenceStore(vertx, redis, keys, clock, presenceScripts),
-            new RedisReceiptStore(vertx, redis, keys, receiptRetention, clock, receiptMerge)))
+            new RedisReceiptStore(vertx, redis, keys, receiptRetention, clock, receiptMerge),
+            new RedisRateLimiter(vertx, redis, keys, clock, rateScript)))
         .recover(failure -> redis.close().transform(closed -> Future.failedFuture(failure)));
   }
 
@@ -79,6 +85,11 @@ public final class RedisStores {
 
   public ReceiptStore receipts() {
     return receipts;
+  }
+
+  /** Region-wide token buckets (a new port, not wired anywhere yet). */
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
   }
 
   public RedisConfig config() {

@@ -1,6 +1,7 @@
 /**
  * The Redis adapters of the live-state ports: {@link io.lattice.store.redis.RedisSessionDirectory},
- * {@link io.lattice.store.redis.RedisPresenceStore} and {@link io.lattice.store.redis.RedisReceiptStore}, created
+ * {@link io.lattice.store.redis.RedisPresenceStore}, {@link io.lattice.store.redis.RedisReceiptStore} and
+ * {@link io.lattice.store.redis.RedisRateLimiter} (of the new port {@link io.lattice.store.RateLimiter}), created
  * together, sharing one client, by {@link io.lattice.store.redis.RedisStores#open} from the {@code "redis"}
  * configuration block ({@link io.lattice.store.redis.RedisConfig}). They work on a standalone server and on a
  * Redis Cluster alike.
@@ -53,6 +54,10 @@
  *       retention counts as absent; any change sets the hash's TTL to the retention). A recipient's state older
  *       than the retention is ignored on read; the hash itself lives until one retention after the last change
  *       of any recipient.</li>
+ *   <li>{@code P rate:{k:<key>}}, hash: {@code t} = tokens (a double), {@code at} = last refill (epoch ms), one
+ *       token bucket of {@link io.lattice.store.redis.RedisRateLimiter} (port {@link io.lattice.store.RateLimiter}),
+ *       changed only by {@link io.lattice.store.redis.RateLimiterScript}; TTL = time to refill fully + grace (a
+ *       bucket whose key expired starts full, which it would be by then).</li>
  * </ul>
  *
  * <h2>Scripts</h2>
