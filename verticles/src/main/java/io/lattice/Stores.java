@@ -15,6 +15,7 @@ import io.lattice.store.ReceiptStore;
 import io.lattice.store.SessionDirectory;
 import io.lattice.store.embedded.FileBlobStore;
 import io.lattice.store.cassandra.CassandraStores;
+import io.lattice.store.redis.RedisStores;
 import io.lattice.store.s3.S3BlobStore;
 import io.lattice.store.embedded.HazelcastPresenceStore;
 import io.lattice.store.embedded.HazelcastSessionDirectory;
@@ -33,13 +34,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The node's adapters behind the ports, chosen by configuration. Today: the embedded defaults (one SQLite file per
- * region shared by its nodes, Hazelcast maps, the local filesystem, a logging or webhook push sender). The Redis,
- * Cassandra and S3 adapters plug in here behind the same ports.
+ * The node's adapters behind the ports, chosen by configuration: the embedded defaults (one SQLite file per region
+ * shared by its nodes, Hazelcast maps, the local filesystem, a logging or webhook push sender) or the production
+ * ones ({@code backends}: Cassandra for messages and conversations, Redis for receipts, sessions and presence;
+ * {@code media.backend: s3}; {@code notification.sender: fcm | webpush}). The SQLite file is opened in every case
+ * (it is small and keeps the embedded receipt store available).
  */
 record Stores(MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
               SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push,
-              SqliteDatabase database) {
+              SqliteDatabase database, RedisStores redis) {
 
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
@@ -57,17 +60,32 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
         .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).compose(db -> {
       JsonObject presence = conf.getJsonObject("presence", new JsonObject());
       Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
+      Future<RedisStores> redis = usesRedis(conf)
+          ? RedisStores.open(vertx, conf.getJsonObject("redis", new JsonObject()), retention, clock)
+          : Future.succeededFuture();
       Future<History> history = "cassandra".equals(backend(conf, "messages", "sqlite"))
           ? CassandraStores.open(vertx, conf.getJsonObject("cassandra"))
               .map(c -> new History(c.messages(), c.conversations()))
           : Future.succeededFuture(new History(new SqliteMessageStore(db), new SqliteConversationStore(db)));
-      return history.map(h -> new Stores(h.messages(), h.conversations(),
-          new SqliteReceiptStore(db, retention, clock), built.sessions(), built.presence(), built.blobs(),
-          built.push(), db));
+      return Future.all(redis, history).map(ready -> {
+        RedisStores r = redis.result();
+        History h = history.result();
+        return new Stores(h.messages(), h.conversations(),
+            "redis".equals(backend(conf, "receipts", "sqlite")) ? r.receipts()
+                : new SqliteReceiptStore(db, retention, clock),
+            "redis".equals(backend(conf, "sessions", "hazelcast")) ? r.sessions() : built.sessions(),
+            "redis".equals(backend(conf, "presence", "hazelcast")) ? r.presence() : built.presence(),
+            built.blobs(), built.push(), db, r);
+      });
     }));
   }
 
   private record History(MessageStore messages, ConversationStore conversations) {
+  }
+
+  private static boolean usesRedis(JsonObject conf) {
+    return java.util.stream.Stream.of("receipts", "sessions", "presence")
+        .anyMatch(port -> "redis".equals(backend(conf, port, "")));
   }
 
   /**
@@ -120,6 +138,7 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   Future<Void> close() {
     Future<Void> media = blobs instanceof S3BlobStore s3 ? s3.close() : Future.succeededFuture();
     return Future.join(messages.close(), conversations.close(), receipts.close(), media)
-        .compose(v -> database.close()).mapEmpty();
+        .compose(v -> database.close())
+        .compose(v -> redis == null ? Future.succeededFuture() : redis.close()).mapEmpty();
   }
 }
