@@ -56,7 +56,7 @@ public final class CassandraNodes {
       throw new IllegalArgumentException("1 to 3 nodes");
     }
     if (instance == null) {
-      Path lib = Paths.get(System.getProperty("lattice.cassandra.lib", "../cassandra-lib/target/lib"))
+      Path lib = Paths.get(System.getProperty("lattice.cassandra.lib", "cassandra-lib/target/lib"))
           .toAbsolutePath().normalize();
       if (!Files.isRegularFile(lib.resolve("jamm-0.4.0.jar"))) {
         throw new IllegalStateException("no Cassandra jars in " + lib

@@ -205,15 +205,24 @@ public final class S3BlobStore implements BlobStore {
         if (!create) {
           throw e;
         }
-        client.createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+        createBucket();
       } catch (S3Exception e) {
         if (!create || e.statusCode() != 404) {
           throw e;
         }
-        client.createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+        createBucket();
       }
       return null;
     }, false);
+  }
+
+  /** Several nodes of a region start at once: the one that loses the race finds the bucket created, which is fine. */
+  private void createBucket() {
+    try {
+      client.createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+    } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException e) {
+      // created by another node meanwhile
+    }
   }
 
   /** Sets whether {@link #checkBucket} creates a missing bucket. */
