@@ -217,4 +217,21 @@ public abstract class PresenceStoreContract {
           testContext.completeNow();
         }))));
   }
+
+  /**
+   * A node's refresh counts even when another node's report already keeps the region's slot alive longer (the
+   * embedded adapter once dropped such a refresh, so the first node's connections stopped counting at their old
+   * expiry).
+   */
+  @Test
+  void a_refresh_that_does_not_move_the_slots_expiry_is_kept() {
+    String alice = user("alice");
+    await(store.report(alice, HERE, "node-1", 1, TTL));
+    await(store.report(alice, HERE, "node-2", 1, TTL.multipliedBy(3)));
+    clock.advance(TTL.minusSeconds(5));
+    await(store.refresh(java.util.List.of(alice), HERE, "node-1", TTL));
+    clock.advance(Duration.ofSeconds(10));
+
+    assertThat(await(store.get(alice)).liveCount(clock.millis())).isEqualTo(2);
+  }
 }

@@ -57,7 +57,10 @@ final class PresenceRecord implements Serializable {
       return false;
     }
     reports.get(region).put(node, new NodeReport(report.count(), expiresAt));
-    return derive(region, now);
+    derive(region, now);
+    // The node's report changed even when the region's slot did not (another node's report expires later): it
+    // must be stored, or this node's connections stop counting at their old expiry.
+    return true;
   }
 
   /** Drops a node's report; returns whether the region's slot changed. */

@@ -26,19 +26,6 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     return RedisTestSupport.open(vertx, cluster(), clock).map(RedisStores::presence);
   }
 
-  /** The embedded adapter loses this refresh (it stores only when the slot changes): see PresenceLua. */
-  @Test
-  void aRefreshThatDoesNotMoveTheSlotsExpiryIsKept() {
-    String alice = user("alice");
-    await(store.report(alice, HERE, "node-1", 1, TTL));
-    await(store.report(alice, HERE, "node-2", 1, TTL.multipliedBy(3)));
-    clock.advance(TTL.minusSeconds(5));
-    await(store.refresh(List.of(alice), HERE, "node-1", TTL));
-    clock.advance(Duration.ofSeconds(10));
-
-    assertThat(await(store.get(alice)).liveCount(clock.millis())).isEqualTo(2);
-  }
-
   @Test
   void aRegionNameWithAColonIsRejected() {
     assertThat(awaitFailure(store.report(user("alice"), "us:east", "node-1", 1, TTL)))
