@@ -32,7 +32,7 @@ final class NodeAssembly {
   static Future<LamportClock> deployBackend(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores,
                                             HazelcastInstance hazelcast, Clock clock) {
     LamportClock lamport = new LamportClock();
-    return deploy(vertx, new NotificationVerticle(stores.push()), block(conf, node, "notification"))
+    return deploy(vertx, new NotificationVerticle(stores.push(), stores.devices()), block(conf, node, "notification"))
         .compose(v -> deploy(vertx, new PresenceVerticle(node, stores.receipts(), stores.presence(), lamport, clock),
             block(conf, node, "presence")))
         .compose(v -> deploy(vertx, new MessageVerticle(node, stores.messages(), stores.conversations(), lamport,

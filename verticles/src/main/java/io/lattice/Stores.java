@@ -2,7 +2,9 @@ package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.lattice.notification.FcmPushSender;
-import io.lattice.notification.InMemoryPushDevices;
+import io.lattice.notification.HazelcastPushDevices;
+import io.lattice.notification.PushRegistry;
+import io.lattice.notification.WebPushSubscription;
 import io.lattice.notification.LoggingPushSender;
 import io.lattice.notification.WebPushSender;
 import io.lattice.notification.WebhookPushSender;
@@ -42,7 +44,7 @@ import java.util.List;
  */
 record Stores(MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
               SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push,
-              SqliteDatabase database, RedisStores redis) {
+              PushRegistry devices, SqliteDatabase database, RedisStores redis) {
 
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
@@ -51,10 +53,14 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
     // files and building SDK clients: all off the event loop.
     return vertx.executeBlocking(() -> {
       java.nio.file.Files.createDirectories(dir);
+      PushRegistry devices = new PushRegistry(
+          new HazelcastPushDevices<>(vertx, hazelcast, "fcm", token -> token, token -> token),
+          new HazelcastPushDevices<>(vertx, hazelcast, "webpush", s -> s.toJson().encode(),
+              s -> WebPushSubscription.fromJson(new JsonObject(s))));
       return new Blocking(new HazelcastSessionDirectory(vertx, hazelcast, clock),
           new HazelcastPresenceStore(vertx, hazelcast, clock),
           blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
-          pushSender(vertx, conf.getJsonObject("notification", new JsonObject())));
+          pushSender(vertx, conf.getJsonObject("notification", new JsonObject()), devices), devices);
     }).compose(built -> (built.blobs() instanceof S3BlobStore s3 ? s3.checkBucket() : Future.<Void>succeededFuture())
         .map(built))
         .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).compose(db -> {
@@ -75,7 +81,7 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
                 : new SqliteReceiptStore(db, retention, clock),
             "redis".equals(backend(conf, "sessions", "hazelcast")) ? r.sessions() : built.sessions(),
             "redis".equals(backend(conf, "presence", "hazelcast")) ? r.presence() : built.presence(),
-            built.blobs(), built.push(), db, r);
+            built.blobs(), built.push(), built.devices(), db, r);
       });
     }));
   }
@@ -97,7 +103,8 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
     return conf.getJsonObject("backends", new JsonObject()).getString(port, embedded);
   }
 
-  private record Blocking(SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push) {
+  private record Blocking(SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push,
+                          PushRegistry devices) {
   }
 
   /** {@code media.backend}: {@code file} (default: local files, signed URLs served by the gateway) or {@code s3}. */
@@ -114,10 +121,9 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
 
   /**
    * {@code notification.sender}: {@code logging} (default), {@code webhook}, {@code fcm} or {@code webpush}. FCM and
-   * Web Push address devices: they are kept in memory per node ({@link InMemoryPushDevices}) until a device
-   * registration API and a shared device store exist.
+   * Web Push address the devices users register ({@code POST /api/push/devices}), kept region-wide in Hazelcast.
    */
-  private static PushSender pushSender(Vertx vertx, JsonObject notification) {
+  private static PushSender pushSender(Vertx vertx, JsonObject notification, PushRegistry devices) {
     String sender = notification.getString("sender", "logging");
     return switch (sender) {
       case "webhook" -> {
@@ -126,9 +132,9 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
             webhook.getLong("backoffMs", 200L));
       }
       case "fcm" -> FcmPushSender.fromConfig(vertx, notification.getJsonObject("fcm", new JsonObject()),
-          new InMemoryPushDevices<>());
+          devices.fcm());
       case "webpush" -> WebPushSender.fromConfig(vertx, notification.getJsonObject("webpush", new JsonObject()),
-          new InMemoryPushDevices<>());
+          devices.webPush());
       case "logging" -> new LoggingPushSender();
       default -> throw new IllegalArgumentException("notification.sender must be logging, webhook, fcm or webpush, not "
           + sender);

@@ -2,6 +2,7 @@ package io.lattice;
 
 import io.lattice.e2e.support.Frames;
 import io.lattice.e2e.support.TestClient;
+import io.lattice.store.TestVertx;
 import io.lattice.support.BlockedThreadWatch;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -204,6 +205,40 @@ class NodeVerticlesTest {
       assertThat(acked).hasSizeGreaterThanOrEqualTo(20);
       List<String> stored = aliceClient.syncAll(group, null, 100).messageIds();
       assertThat(stored).containsExactlyInAnyOrderElementsOf(acked);
+    }
+  }
+
+  /**
+   * Push devices are registered over HTTP, validated (an http endpoint would make the server post wherever a client
+   * says), kept region-wide, and removed again.
+   */
+  @Test
+  void should_register_validate_and_remove_push_devices() {
+    String carol = TestClient.uniqueUser("carol");
+    try (TestClient c = TestClient.httpOnly(node.httpUrl(), carol)) {
+      String token = "fcm-token-" + "x".repeat(40);
+      assertThat(c.http("POST", "/api/push/devices", new JsonObject().put("fcmToken", token)).json()
+          .getBoolean("registered")).isTrue();
+      JsonObject subscription = new JsonObject().put("endpoint", "https://push.example.com/send/abc")
+          .put("keys", new JsonObject().put("p256dh", "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM")
+              .put("auth", "tBHItJI5svbpez7KI4CCXg"));
+      assertThat(c.http("POST", "/api/push/devices", new JsonObject().put("webPush", subscription)).status())
+          .isEqualTo(200);
+      assertThat(TestVertx.await(node.stores.devices().fcm().devicesOf(carol))).containsExactly(token);
+      assertThat(TestVertx.await(node.stores.devices().webPush().devicesOf(carol))).hasSize(1);
+
+      TestClient.HttpResult internal = c.http("POST", "/api/push/devices", new JsonObject().put("webPush",
+          subscription.copy().put("endpoint", "http://169.254.169.254/latest")));
+      assertThat(internal.status()).isEqualTo(400);
+      assertThat(internal.json().getString("code")).isEqualTo("bad_field");
+      assertThat(c.http("POST", "/api/push/devices", new JsonObject().put("fcmToken", "short")).status())
+          .isEqualTo(400);
+      assertThat(c.http("POST", "/api/push/devices", new JsonObject()).json().getString("code"))
+          .isEqualTo("missing_field");
+
+      assertThat(c.http("DELETE", "/api/push/devices", new JsonObject().put("fcmToken", token)).status())
+          .isEqualTo(200);
+      assertThat(TestVertx.await(node.stores.devices().fcm().devicesOf(carol))).isEmpty();
     }
   }
 }

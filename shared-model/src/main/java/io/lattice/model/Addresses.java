@@ -52,6 +52,8 @@ public final class Addresses {
   /** Published to every node of the region when a user's presence changes. */
   public static final String PRESENCE_CHANGED = "lattice.presence.changed";
 
+  /** NotificationVerticle (local consumer): register or remove a user's push device (FCM token, Web Push). */
+  public static final String PUSH_DEVICES = "lattice.notification.devices";
   /** NotificationVerticle: a message for recipients with no live session. */
   public static final String NOTIFY_OFFLINE = "lattice.notification.offline";
 

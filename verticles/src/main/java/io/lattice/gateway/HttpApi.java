@@ -73,6 +73,10 @@ final class HttpApi {
           presence.remove("type");
           return presence;
         })));
+    router.post("/api/push/devices").handler(ctx -> forward(ctx, Addresses.PUSH_DEVICES,
+        body(ctx).put("op", "add")));
+    router.delete("/api/push/devices").handler(ctx -> forward(ctx, Addresses.PUSH_DEVICES,
+        body(ctx).put("op", "remove")));
     router.get("/api/receipts/:messageId").handler(ctx -> forward(ctx, Addresses.RECEIPT_GET,
         new JsonObject().put("messageId", ctx.pathParam("messageId"))));
     router.route("/api/*").handler(ctx -> fail(ctx, new ProtocolException(ErrorCode.NOT_FOUND, "no such endpoint")));

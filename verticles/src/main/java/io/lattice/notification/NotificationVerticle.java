@@ -1,5 +1,6 @@
 package io.lattice.notification;
 
+import io.lattice.bus.BusErrors;
 import io.lattice.model.Addresses;
 import io.lattice.model.Message;
 import io.lattice.store.PushSender;
@@ -19,15 +20,19 @@ public final class NotificationVerticle extends VerticleBase {
   static final int PREVIEW_CHARS = 100;
 
   private final PushSender sender;
+  private final PushRegistry devices;
 
-  public NotificationVerticle(PushSender sender) {
+  public NotificationVerticle(PushSender sender, PushRegistry devices) {
     this.sender = sender;
+    this.devices = devices;
   }
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.NOTIFY_OFFLINE, m -> notifyOffline(m.body()))
-        .completion();
+    var bus = vertx.eventBus();
+    return Future.all(
+        bus.<JsonObject>localConsumer(Addresses.NOTIFY_OFFLINE, m -> notifyOffline(m.body())).completion(),
+        bus.localConsumer(Addresses.PUSH_DEVICES, BusErrors.handler(devices::handle)).completion());
   }
 
   private void notifyOffline(JsonObject event) {

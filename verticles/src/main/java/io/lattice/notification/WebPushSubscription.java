@@ -18,4 +18,10 @@ public record WebPushSubscription(String endpoint, String p256dh, String auth) {
     io.vertx.core.json.JsonObject keys = json.getJsonObject("keys", new io.vertx.core.json.JsonObject());
     return new WebPushSubscription(json.getString("endpoint"), keys.getString("p256dh"), keys.getString("auth"));
   }
+
+  /** The same JSON shape {@link #fromJson} reads. */
+  public io.vertx.core.json.JsonObject toJson() {
+    return new io.vertx.core.json.JsonObject().put("endpoint", endpoint)
+        .put("keys", new io.vertx.core.json.JsonObject().put("p256dh", p256dh).put("auth", auth));
+  }
 }
