@@ -73,7 +73,7 @@ final class NodeAssembly {
   }
 
   static Future<String> deployGateway(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores, Clock clock) {
-    return deploy(vertx, new GatewayVerticle(node, stores.blobs(), clock), gatewayConf(conf));
+    return deploy(vertx, new GatewayVerticle(node, stores.blobs(), stores.rateLimiter(), clock), gatewayConf(conf));
   }
 
   /** The gateway's block plus what the edge must know: auth, media, the region list. */

@@ -44,7 +44,7 @@ import java.util.List;
  */
 record Stores(MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
               SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push,
-              PushRegistry devices, SqliteDatabase database, RedisStores redis) {
+              PushRegistry devices, SqliteDatabase database, RedisStores redis, String rateLimitBackend) {
 
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
@@ -81,7 +81,7 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
                 : new SqliteReceiptStore(db, retention, clock),
             "redis".equals(backend(conf, "sessions", "hazelcast")) ? r.sessions() : built.sessions(),
             "redis".equals(backend(conf, "presence", "hazelcast")) ? r.presence() : built.presence(),
-            built.blobs(), built.push(), built.devices(), db, r);
+            built.blobs(), built.push(), built.devices(), db, r, backend(conf, "rateLimits", "node"));
       });
     }));
   }
@@ -89,8 +89,13 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   private record History(MessageStore messages, ConversationStore conversations) {
   }
 
+  /** Region-wide send buckets ({@code backends.rateLimits: redis}), or null: the gateway's per-node buckets. */
+  io.lattice.store.RateLimiter rateLimiter() {
+    return redis != null && "redis".equals(rateLimitBackend) ? redis.rateLimiter() : null;
+  }
+
   private static boolean usesRedis(JsonObject conf) {
-    return java.util.stream.Stream.of("receipts", "sessions", "presence")
+    return java.util.stream.Stream.of("receipts", "sessions", "presence", "rateLimits")
         .anyMatch(port -> "redis".equals(backend(conf, port, "")));
   }
 

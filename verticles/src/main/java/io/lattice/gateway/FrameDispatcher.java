@@ -34,9 +34,12 @@ final class FrameDispatcher {
   private final double sendBurst;
   private final DeliveryOptions requestOptions = new DeliveryOptions().setSendTimeout(10_000);
   private int inFlightRequests;
+  private final io.lattice.store.RateLimiter rateLimiter;
 
-  FrameDispatcher(Vertx vertx, Connections connections, JsonObject conf, GatewayMetrics metrics, Clock clock) {
+  FrameDispatcher(Vertx vertx, Connections connections, JsonObject conf, GatewayMetrics metrics,
+                  io.lattice.store.RateLimiter rateLimiter, Clock clock) {
     this.vertx = vertx;
+    this.rateLimiter = rateLimiter;
     this.connections = connections;
     this.parser = new FrameParser(conf.getInteger("maxContentChars", 16 * 1024));
     this.metrics = metrics;
@@ -80,8 +83,23 @@ final class FrameDispatcher {
     replyError(connection, new ProtocolException(ErrorCode.BAD_JSON, "binary frames are not supported"), null);
   }
 
+  /**
+   * The per-user send rate: region-wide when a {@link io.lattice.store.RateLimiter} is configured (a user's devices
+   * on several nodes share one bucket), else per node. If the shared limiter fails, the node's own bucket decides:
+   * a rate-limit store outage must not stop chat. The shared limiter's replies come back in request order (one
+   * pipelined connection), so a connection's sends keep their order.
+   */
   private void send(Connection connection, ClientFrame.Send send) {
-    long wait = connections.takeSendToken(connection.userId, sendRate, sendBurst, clock.millis());
+    if (rateLimiter == null) {
+      admitted(connection, send, connections.takeSendToken(connection.userId, sendRate, sendBurst, clock.millis()));
+      return;
+    }
+    rateLimiter.tryTake("send:" + connection.userId, sendRate, sendBurst).onComplete(ar -> admitted(connection, send,
+        ar.succeeded() ? ar.result()
+            : connections.takeSendToken(connection.userId, sendRate, sendBurst, clock.millis())));
+  }
+
+  private void admitted(Connection connection, ClientFrame.Send send, long wait) {
     if (wait > 0) {
       replyError(connection, new ProtocolException(ErrorCode.RATE_LIMITED, "send rate exceeded", wait),
           send.clientMsgId());

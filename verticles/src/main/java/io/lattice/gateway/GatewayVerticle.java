@@ -61,7 +61,15 @@ public final class GatewayVerticle extends VerticleBase {
   private int maxFrameBytes;
   private volatile boolean draining;
 
+  private final io.lattice.store.RateLimiter rateLimiter;
+
   public GatewayVerticle(NodeIdentity node, BlobStore blobs, Clock clock) {
+    this(node, blobs, null, clock);
+  }
+
+  /** @param rateLimiter region-wide send buckets, or null for per-node buckets */
+  public GatewayVerticle(NodeIdentity node, BlobStore blobs, io.lattice.store.RateLimiter rateLimiter, Clock clock) {
+    this.rateLimiter = rateLimiter;
     this.node = node;
     this.blobs = blobs;
     this.clock = clock;
@@ -76,7 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
         conf.getDouble("maxNewConnectionsPerSecond", 5000.0), clock.millis());
     auth = new Auth(vertx, conf.getJsonObject("auth", new JsonObject()), clock);
     metrics = new GatewayMetrics(node.region(), node.nodeId(), connections::size);
-    dispatcher = new FrameDispatcher(vertx, connections, conf, metrics, clock);
+    dispatcher = new FrameDispatcher(vertx, connections, conf, metrics, rateLimiter, clock);
     api = new HttpApi(vertx, auth, blobs, metrics, conf);
 
     var bus = vertx.eventBus();

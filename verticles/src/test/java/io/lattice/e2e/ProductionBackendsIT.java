@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A region of two node processes on the production adapters, each against its real server started here: messages and
  * conversations in Cassandra, receipts, sessions and presence in Redis, media in an S3-compatible store (S3Proxy).
  * The same wire protocol as on the embedded defaults: send, ack, deliver across nodes, receipts, presence, media
- * through presigned URLs, and history that survives killing every node.
+ * through presigned URLs, history that survives killing every node, and one send-rate bucket per user for the
+ * whole region (in Redis) rather than one per node.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ProductionBackendsIT extends RegionTestBase {
@@ -44,6 +45,9 @@ class ProductionBackendsIT extends RegionTestBase {
         .env("BACKENDS__RECEIPTS", "redis")
         .env("BACKENDS__SESSIONS", "redis")
         .env("BACKENDS__PRESENCE", "redis")
+        .env("BACKENDS__RATE_LIMITS", "redis")
+        // A slow refill makes the shared bucket visible: a burst of 12, then 2 sends per second per user.
+        .rateLimit(2, 12)
         .env("REDIS__ENDPOINTS", new JsonArray().add(redis).encode())
         .env("REDIS__KEY_PREFIX", "it" + System.nanoTime() + ":")
         .env("CASSANDRA__CONTACT_POINTS", new JsonArray().add(cassandra.contactPoint(1)).encode())
@@ -153,5 +157,37 @@ class ProductionBackendsIT extends RegionTestBase {
     java.util.Collections.reverse(newestFirst);
     assertThat(b.fullHistory(conversation, 4)).extracting(m -> m.getString("messageId"))
         .containsExactlyElementsOf(newestFirst);
+  }
+
+  @Test
+  void aUserOnTwoNodesSharesOneSendBucket() {
+    String alice = uniqueUser("alice");
+    TestClient phone = connect(0, alice);
+    TestClient laptop = connect(1, alice);
+    String conversation = phone.createDirect(uniqueUser("bob"));
+    List<String> clientMsgIds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String onPhone = TestClient.newClientMsgId();
+      String onLaptop = TestClient.newClientMsgId();
+      clientMsgIds.add(onPhone);
+      clientMsgIds.add(onLaptop);
+      phone.sendMessage(conversation, onPhone, "phone " + i);
+      laptop.sendMessage(conversation, onLaptop, "laptop " + i);
+    }
+    int acked = 0;
+    int limited = 0;
+    for (int i = 0; i < clientMsgIds.size(); i++) {
+      TestClient device = i % 2 == 0 ? phone : laptop;
+      JsonObject outcome = device.await(Frames.outcome(clientMsgIds.get(i)));
+      if ("ack".equals(outcome.getString("type"))) {
+        acked++;
+      } else {
+        assertThat(outcome.getString("code")).isEqualTo("rate_limited");
+        limited++;
+      }
+    }
+    // Per-node buckets (burst 12 each) would have acked all 20; the shared one stops near 12 plus a refill or two.
+    assertThat(acked).isBetween(12, 15);
+    assertThat(limited).isEqualTo(20 - acked);
   }
 }
