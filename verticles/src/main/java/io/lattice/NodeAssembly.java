@@ -2,6 +2,7 @@ package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.lattice.bridge.BridgeVerticle;
+import io.lattice.bridge.DeliveryClaims;
 import io.lattice.bridge.ReplicationVerticle;
 import io.lattice.gateway.GatewayVerticle;
 import io.lattice.message.MessageVerticle;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,12 +42,13 @@ final class NodeAssembly {
         .compose(v -> deploy(vertx, new RouterVerticle(node, stores.sessions(), hazelcast, clock),
             block(conf, node, "router").put("mesh", MeshNode.enabled(conf))))
         .compose(v -> deploy(vertx, new ReplicationVerticle(node.region(), clock), replicationConf(conf)))
-        .compose(v -> deployBridge(vertx, conf, node, stores, lamport, clock))
+        .compose(v -> deployBridge(vertx, conf, node, stores, hazelcast, lamport, clock))
         .map(lamport);
   }
 
   /** The bridge pulls from every remote region's cluster and reads live traffic pushed into this region's own. */
   private static Future<String> deployBridge(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores,
+                                             HazelcastInstance hazelcast,
                                              LamportClock lamport, Clock clock) {
     if (!MeshNode.enabled(conf)) {
       return Future.succeededFuture("");
@@ -59,8 +62,8 @@ final class NodeAssembly {
     JsonObject bridgeConf = conf.getJsonObject("bridge", new JsonObject()).copy()
         .put("consumer", kafka.getJsonObject("consumer", new JsonObject()));
     return deploy(vertx, new BridgeVerticle(node.region(), kafka.getString("bootstrapServers"), remotes,
-        stores.messages(), stores.conversations(), stores.receipts(), stores.presence(), lamport, clock),
-        bridgeConf);
+        stores.messages(), stores.conversations(), stores.receipts(), stores.presence(), lamport,
+        DeliveryClaims.hazelcast(vertx, hazelcast, Duration.ofHours(1)), clock), bridgeConf);
   }
 
   static JsonObject replicationConf(JsonObject conf) {

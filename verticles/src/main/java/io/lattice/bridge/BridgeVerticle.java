@@ -46,8 +46,8 @@ import java.util.Map;
  * mis-wired publisher must not loop data back). A record whose value cannot be decoded is logged and skipped
  * (retrying cannot fix it and would stall the partition): see {@link #recordsSkipped()}.
  *
- * <p>A message stored for the first time ({@code upsert} created it) is published locally on
- * {@link Addresses#REPLICATED_MESSAGE} with the message JSON, once per message (a re-applied record finds it stored).
+ * <p>A message is published locally on {@link Addresses#REPLICATED_MESSAGE} (delivered to this region's
+ * connections) by the first of its copies to win its {@link DeliveryClaims claim}, once per message in the region.
  *
  * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (1000: a remote link commits
  * through the WAN once per batch, so the batch size bounds its throughput near maxPollRecords per two round trips),
@@ -78,6 +78,7 @@ public final class BridgeVerticle extends VerticleBase {
   private final PresenceStore presence;
   private final Clock clock;
   private final LamportClock lamport;
+  private final DeliveryClaims claims;
   private final String localBootstrapServers;
   private final List<Link> links = new ArrayList<>();
   private RecordApplier applier;
@@ -86,17 +87,20 @@ public final class BridgeVerticle extends VerticleBase {
 
   public BridgeVerticle(String localRegion, List<RemoteRegion> remotes, MessageStore messages,
                         ConversationStore conversations, ReceiptStore receipts, PresenceStore presence, Clock clock) {
-    this(localRegion, null, remotes, messages, conversations, receipts, presence, new LamportClock(), clock);
+    this(localRegion, null, remotes, messages, conversations, receipts, presence, new LamportClock(),
+        DeliveryClaims.inMemory(), clock);
   }
 
   /**
    * @param localBootstrapServers this region's own cluster, where other regions push targeted live traffic
    *                              ({@code chat.cross_region_sync}); null to not consume it
    * @param lamport               this node's clock, advanced past every timestamp applied
+   * @param claims                which copy of a replicated message delivers it here (region-wide)
    */
   public BridgeVerticle(String localRegion, String localBootstrapServers, List<RemoteRegion> remotes,
                         MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
-                        PresenceStore presence, LamportClock lamport, Clock clock) {
+                        PresenceStore presence, LamportClock lamport, DeliveryClaims claims, Clock clock) {
+    this.claims = claims;
     this.localRegion = localRegion;
     this.localBootstrapServers = localBootstrapServers;
     this.lamport = lamport;
@@ -152,7 +156,7 @@ public final class BridgeVerticle extends VerticleBase {
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
     int maxPollRecords = config.getInteger("maxPollRecords", 1000);
-    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, clock);
+    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, claims, clock);
     List<Source> sources = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
       sources.add(new Source(remote.name(), remote.bootstrapServers(), ReplicationRecords.REPLICATED_TOPICS,

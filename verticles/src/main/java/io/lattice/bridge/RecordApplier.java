@@ -48,6 +48,7 @@ final class RecordApplier {
   private final ReceiptStore receipts;
   private final PresenceStore presence;
   private final Clock clock;
+  private final DeliveryClaims claims;
   /** Highest Lamport timestamp applied since {@link #takeMaxLamport()} was last called. */
   private long maxLamport;
   /** Whether each (user, remote region) slot counted the user online when last applied: presence events on change only. */
@@ -61,8 +62,9 @@ final class RecordApplier {
   final AtomicLong notified = new AtomicLong();
 
   RecordApplier(Vertx vertx, String localRegion, MessageStore messages, ConversationStore conversations,
-                ReceiptStore receipts, PresenceStore presence, Clock clock) {
+                ReceiptStore receipts, PresenceStore presence, DeliveryClaims claims, Clock clock) {
     this.vertx = vertx;
+    this.claims = claims;
     this.clock = clock;
     this.localRegion = localRegion;
     this.messages = messages;
@@ -136,16 +138,20 @@ final class RecordApplier {
     maxLamport = Math.max(maxLamport, lamport);
   }
 
+  /**
+   * Stores the message (idempotent), then delivers it here if this copy is the first to claim it: not "if the store
+   * created it", since a multi-DC store may have replicated it already.
+   */
   private Future<Void> applyMessage(Message message) {
     observe(message.lamport());
-    return messages.upsert(message).map(result -> {
-      if (result.created()) {
+    return messages.upsert(message).compose(result -> claims.claim(message.messageId()).map(first -> {
+      if (first) {
         notified.incrementAndGet();
         vertx.eventBus().publish(Addresses.REPLICATED_MESSAGE, result.message().toJson(),
             new DeliveryOptions().setLocalOnly(true));
       }
       return null;
-    });
+    }));
   }
 
   /**

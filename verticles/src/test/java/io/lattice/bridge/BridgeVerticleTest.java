@@ -313,7 +313,7 @@ class BridgeVerticleTest {
 
     deploy(new BridgeVerticle(EU, euKafka.bootstrapServers(), List.of(new BridgeVerticle.RemoteRegion(US,
         usKafka.bootstrapServers())), messages, conversations, receipts, presence,
-        new io.lattice.model.LamportClock(), clock));
+        new io.lattice.model.LamportClock(), DeliveryClaims.inMemory(), clock));
 
     eventually("both live messages notified", () -> notifications.containsKey("m-live-1")
         && notifications.containsKey("m-live-2"));
