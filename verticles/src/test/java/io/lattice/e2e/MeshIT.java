@@ -41,12 +41,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class MeshIT {
+  // MeshProductionIT runs these same tests with every region on the production adapters.
   private static final String US = "us-east";
   private static final String EU = "eu-west";
   private static final String AP = "ap-northeast";
   /** How long replication may take to converge (2 cores, three JVMs, each with a broker). */
   private static final Duration CONVERGE = Duration.ofSeconds(60);
-  private static MeshCluster mesh;
+  static MeshCluster mesh;
   private final List<TestClient> clients = new ArrayList<>();
 
   @BeforeAll

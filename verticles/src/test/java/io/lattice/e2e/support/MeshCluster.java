@@ -56,6 +56,7 @@ public final class MeshCluster implements AutoCloseable {
     private Duration readyTimeout = Duration.ofSeconds(180);
     private final Map<String, Long> delays = new LinkedHashMap<>();
     private final Map<String, Object> env = new LinkedHashMap<>();
+    private java.util.function.BiConsumer<String, JsonObject> regionConf = (region, conf) -> { };
 
     /** Prefix of the log files; the test class name is a good choice. */
     public Builder name(String name) {
@@ -78,6 +79,12 @@ public final class MeshCluster implements AutoCloseable {
     /** An environment override for every node of every region (see {@link RegionCluster.Builder#env}). */
     public Builder env(String key, Object value) {
       env.put(key, value);
+      return this;
+    }
+
+    /** Changes each region's generated conf before it is written (e.g. per-region backend blocks). */
+    public Builder regionConf(java.util.function.BiConsumer<String, JsonObject> customizer) {
+      this.regionConf = customizer;
       return this;
     }
 
@@ -172,6 +179,7 @@ public final class MeshCluster implements AutoCloseable {
         link.put("oneWayDelayMs", delay);
       }
     }
+    b.regionConf.accept(region, conf);
     Path file = tempDir.resolve(region + ".json");
     Files.writeString(file, conf.encodePrettily());
     RegionCluster.Builder builder = RegionCluster.builder().name(b.name + "-" + region).nodes(b.nodes).conf(file)
