@@ -74,9 +74,36 @@ public final class KafkaTopics {
   public static Future<List<String>> ensure(Vertx vertx, Map<String, Object> adminConfig, List<Spec> specs) {
     return vertx.executeBlocking(() -> {
       try (Admin admin = Admin.create(adminConfig)) {
-        return createMissing(admin, specs);
+        List<String> created = createMissing(admin, specs);
+        awaitLeaders(admin, specs);
+        return created;
       }
     }, false);
+  }
+
+  /**
+   * A topic just created has no partition leader for a moment, and a producer that sends then gets
+   * NOT_LEADER_OR_FOLLOWER (fatal for the live producer, which does not retry). Wait until every partition has one.
+   */
+  private static void awaitLeaders(Admin admin, List<Spec> specs) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    List<String> names = specs.stream().map(Spec::name).toList();
+    while (true) {
+      try {
+        boolean ready = admin.describeTopics(names).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null
+                && !p.leader().isEmpty()));
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // metadata not propagated yet (UnknownTopicOrPartition): ask again
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Kafka topics " + names + " have no leader after " + TIMEOUT);
+      }
+      Thread.sleep(50); // a worker thread polling the cluster's metadata, not a test synchronisation
+    }
   }
 
   private static List<String> createMissing(Admin admin, List<Spec> specs) throws InterruptedException {

@@ -62,6 +62,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * committed offsets after the bridge is undeployed and redeployed.
  */
 class BridgeVerticleTest {
+  // A broker whose directory the test framework deletes after a failed test would otherwise halt the test JVM
+  // (Kafka halts on a log directory failure) and take every later test class down with it.
+  static {
+    org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> {
+      throw new IllegalStateException("Kafka asked to halt the JVM (" + status + "): " + message);
+    });
+  }
+
 
   private static final String US = "us-east";
   private static final String EU = "eu-west";

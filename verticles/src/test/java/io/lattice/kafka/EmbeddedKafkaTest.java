@@ -39,6 +39,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * loop would show in the test output.
  */
 class EmbeddedKafkaTest {
+  // A broker whose directory the test framework deletes after a failed test would otherwise halt the test JVM
+  // (Kafka halts on a log directory failure) and take every later test class down with it.
+  static {
+    org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) -> {
+      throw new IllegalStateException("Kafka asked to halt the JVM (" + status + "): " + message);
+    });
+  }
+
   private static final int LATTICE_TOPICS = KafkaTopics.lattice(1, (short) 1).size();
 
 
