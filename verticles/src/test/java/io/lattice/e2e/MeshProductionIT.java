@@ -23,6 +23,17 @@ class MeshProductionIT extends MeshIT {
     String keyspace = "lattice_mesh_" + Long.toHexString(System.nanoTime());
     JsonObject replication = new JsonObject();
     CassandraNodes.DATACENTERS.forEach(dc -> replication.put(dc, 1));
+    // Create the schema once before the three regions start at the same moment (their concurrent migrations are
+    // retried by the store, but a settled schema keeps this suite about replication, not about DDL races).
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.lattice.store.TestVertx.await(io.lattice.store.cassandra.CassandraStores.open(vertx, new JsonObject()
+          .put("contactPoints", new JsonArray().add(cassandra.contactPoint(1)))
+          .put("localDatacenter", CassandraNodes.datacenter(1)).put("keyspace", keyspace)
+          .put("replication", replication)).compose(stores -> stores.close()));
+    } finally {
+      io.lattice.store.TestVertx.await(vertx.close());
+    }
     mesh = MeshCluster.builder().name("MeshProductionIT").regionConf((region, conf) -> {
       int node = CassandraNodes.DATACENTERS.indexOf(region) + 1;
       conf.put("backends", new JsonObject().put("messages", "cassandra").put("receipts", "redis")

@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The configuration block is described in {@link CassandraConfig}; the tables in {@link io.lattice.store.cassandra}.
  */
 public final class CassandraStores {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CassandraStores.class);
+  private static final int MIGRATION_ATTEMPTS = 5;
+
 
   private final CassandraConfig config;
   private final CassandraClient client;
@@ -78,13 +81,28 @@ public final class CassandraStores {
     AtomicInteger references = new AtomicInteger(2);
     java.util.function.Supplier<Future<Void>> release =
         () -> references.decrementAndGet() == 0 ? client.close() : Future.succeededFuture();
-    return new CassandraSchema(vertx, client, config).migrate()
+    return migrate(vertx, new CassandraSchema(vertx, client, config), 1)
         .compose(applied -> {
           Future<CassandraMessageStore> m = CassandraMessageStore.create(vertx, client, config, release);
           Future<CassandraConversationStore> c = CassandraConversationStore.create(client, config, release);
           return Future.all(m, c).map(v -> new CassandraStores(config, client, m.result(), c.result()));
         })
         .recover(failure -> client.close().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  /**
+   * Nodes of several regions starting at once may run the (idempotent) migration concurrently through different
+   * coordinators; Cassandra then briefly disagrees on the schema (e.g. "Unknown CF" for a table another node created
+   * under another id). Try again after the schema settles, a few times, before failing the start.
+   */
+  private static Future<List<Integer>> migrate(Vertx vertx, CassandraSchema schema, int attempt) {
+    return schema.migrate().recover(failure -> {
+      if (attempt >= MIGRATION_ATTEMPTS) {
+        return Future.failedFuture(failure);
+      }
+      LOG.warn("schema migration attempt {} failed ({}); retrying", attempt, failure.toString());
+      return vertx.timer(2_000L * attempt).compose(t -> migrate(vertx, schema, attempt + 1));
+    });
   }
 
   public MessageStore messages() {
