@@ -34,6 +34,33 @@ public interface MessageStore {
 
   /** @param cursor the cursor after the returned messages (unchanged when there are none) */
   record SyncPage(List<Message> messages, SyncCursor cursor, boolean hasMore) {
+
+    /**
+     * The page after {@code cursor}: a k-way merge, in canonical order, of each source region's contiguous run of
+     * sequence numbers after the cursor (each run in seq order, which is also canonical order within a region), at
+     * most {@code limit} messages; the cursor advances past every message taken. Consumes the runs.
+     */
+    public static SyncPage merge(List<java.util.Deque<Message>> runs, SyncCursor cursor, int limit) {
+      List<Message> page = new java.util.ArrayList<>(Math.min(limit, 64));
+      SyncCursor next = cursor;
+      while (page.size() < limit) {
+        java.util.Deque<Message> first = null;
+        for (java.util.Deque<Message> run : runs) {
+          if (!run.isEmpty() && (first == null
+              || io.lattice.model.CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0)) {
+            first = run;
+          }
+        }
+        if (first == null) {
+          break;
+        }
+        Message taken = first.pollFirst();
+        page.add(taken);
+        next = next.advance(taken);
+      }
+      boolean hasMore = runs.stream().anyMatch(run -> !run.isEmpty());
+      return new SyncPage(List.copyOf(page), next, hasMore);
+    }
   }
 
   Future<AppendResult> append(NewMessage message);

@@ -316,7 +316,7 @@ public final class CassandraMessageStore implements MessageStore {
             runs.add(contiguousRun(conversationId, region, cursor.positionOf(region), limit + 1,
                 new ArrayDeque<>()));
           }
-          return Future.all(runs).map(all -> merge(runs.stream().map(Future::result).toList(), cursor, limit));
+          return Future.all(runs).map(all -> SyncPage.merge(runs.stream().map(Future::result).toList(), cursor, limit));
         });
   }
 
@@ -343,28 +343,6 @@ public final class CassandraMessageStore implements MessageStore {
           }
           return Future.succeededFuture(run);
         });
-  }
-
-  private static SyncPage merge(List<Deque<Message>> runs, SyncCursor cursor, int limit) {
-    List<Message> page = new ArrayList<>(Math.min(limit, 64));
-    SyncCursor next = cursor;
-    while (page.size() < limit) {
-      Deque<Message> first = null;
-      for (Deque<Message> run : runs) {
-        if (!run.isEmpty()
-            && (first == null || CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0)) {
-          first = run;
-        }
-      }
-      if (first == null) {
-        break;
-      }
-      Message taken = first.pollFirst();
-      page.add(taken);
-      next = next.advance(taken);
-    }
-    boolean hasMore = runs.stream().anyMatch(run -> !run.isEmpty());
-    return new SyncPage(List.copyOf(page), next, hasMore);
   }
 
   /**

@@ -110,27 +110,7 @@ public final class SqliteMessageStore implements MessageStore {
           runs.add(run);
         }
       }
-      List<Message> page = new ArrayList<>(Math.min(limit, 64));
-      SyncCursor next = cursor;
-      while (page.size() < limit) {
-        Deque<Message> first = null;
-        for (Deque<Message> run : runs) {
-          if (run.isEmpty()) {
-            continue;
-          }
-          if (first == null || CanonicalOrder.MESSAGES.compare(run.peekFirst(), first.peekFirst()) < 0) {
-            first = run;
-          }
-        }
-        if (first == null) {
-          break;
-        }
-        Message taken = first.pollFirst();
-        page.add(taken);
-        next = next.advance(taken);
-      }
-      boolean hasMore = runs.stream().anyMatch(run -> !run.isEmpty());
-      return new SyncPage(List.copyOf(page), next, hasMore);
+      return SyncPage.merge(runs, cursor, limit);
     });
   }
 
