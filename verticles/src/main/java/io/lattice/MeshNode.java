@@ -59,7 +59,7 @@ final class MeshNode {
     if (embedded != null && node.nodeId().equals(embedded.getString("node", "n1"))) {
       Path dir = Path.of(embedded.getString("dir", "data/" + node.region() + "/kafka"));
       broker = EmbeddedKafka.start(vertx, dir, embedded.getInteger("port", 0),
-          embedded.getInteger("controllerPort", 0), listenerOverrides(embedded));
+          embedded.getInteger("controllerPort", 0), io.lattice.kafka.RegionListeners.overrides(embedded));
     }
     return broker.compose(started -> {
       String bootstrap = started != null && kafka.getString("bootstrapServers") == null
@@ -78,29 +78,6 @@ final class MeshNode {
           : vertx.eventBus().consumer(Addresses.WAN_CONTROL, m -> m.reply(control(links, m.body())));
       return new MeshNode(started, links, control);
     }));
-  }
-
-  /** One listener per consuming region, advertised as that region's link address. */
-  static Map<String, String> listenerOverrides(JsonObject embedded) {
-    int port = embedded.getInteger("port", 0);
-    int controllerPort = embedded.getInteger("controllerPort", 0);
-    JsonArray remotes = embedded.getJsonArray("remoteListeners", new JsonArray());
-    if (remotes.isEmpty() || port == 0 || controllerPort == 0) {
-      return Map.of();
-    }
-    StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"
-        + controllerPort);
-    StringBuilder advertised = new StringBuilder("PLAINTEXT://127.0.0.1:" + port);
-    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    for (Object r : remotes) {
-      JsonObject remote = (JsonObject) r;
-      String name = "R_" + remote.getString("region").toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-      listeners.append(',').append(name).append("://127.0.0.1:").append(remote.getInteger("port"));
-      advertised.append(',').append(name).append("://").append(remote.getString("advertised"));
-      protocols.append(',').append(name).append(":PLAINTEXT");
-    }
-    return Map.of("listeners", listeners.toString(), "advertised.listeners", advertised.toString(),
-        "listener.security.protocol.map", protocols.toString());
   }
 
   private static Future<WanLinks> startLinks(Vertx vertx, JsonObject conf, NodeIdentity node) {

@@ -145,9 +145,10 @@ public final class EmbeddedKafka {
    * The broker's configuration: a combined broker+controller (node 1, sole voter) with every replication factor and
    * ISR at 1, few threads, a 2 MiB cleaner buffer instead of 128 MiB (the default takes that much heap at start),
    * a one-partition offsets topic (loaded quickly on restart), no automatic topic creation (topics are created with
-   * their partition count by {@link KafkaTopics}).
+   * their partition count by {@link KafkaTopics}). Public for the test infrastructure, which runs the same broker
+   * as a separate {@code kafka.Kafka} process.
    */
-  static Map<String, String> brokerProperties(Path dataDir, int brokerPort, int controllerPort,
+  public static Map<String, String> brokerProperties(Path dataDir, int brokerPort, int controllerPort,
                                               Map<String, String> overrides) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
@@ -240,9 +241,9 @@ public final class EmbeddedKafka {
   /**
    * Formats {@code dir} with a new cluster id unless it already holds one, and returns the cluster id. Uses Kafka's
    * own storage tool (the code behind {@code kafka-storage format}), which also writes the bootstrap metadata
-   * (metadata.version) that the controller reads at its first start.
+   * (metadata.version) that the controller reads at its first start. Blocking (disk): never on an event loop.
    */
-  private static String formatIfNeeded(Path dir, Map<String, String> props) throws IOException {
+  public static String formatIfNeeded(Path dir, Map<String, String> props) throws IOException {
     Path meta = dir.resolve("meta.properties");
     if (Files.exists(meta)) {
       Properties existing = new Properties();

@@ -42,12 +42,44 @@ public final class CassandraNodes {
   private final int storagePort;
   private final int nativePort;
   private final List<Process> processes = new ArrayList<>();
+  private final boolean temporary;
 
-  private CassandraNodes(Path lib, Path root, int storagePort, int nativePort) {
+  private CassandraNodes(Path lib, Path root, int storagePort, int nativePort, boolean temporary) {
     this.lib = lib;
     this.root = root;
     this.storagePort = storagePort;
     this.nativePort = nativePort;
+    this.temporary = temporary;
+  }
+
+  /**
+   * A cluster of its own (not the tests' shared one) on fixed ports with its data kept in {@code root} across
+   * starts: what {@code ./lattice infra up} runs for {@code conf/prod-local}. Start nodes with {@link #startNodes},
+   * stop them with {@link #stop}.
+   */
+  public static CassandraNodes persistent(Path lib, Path root, int storagePort, int nativePort) {
+    requireLib(lib);
+    return new CassandraNodes(lib.toAbsolutePath().normalize(), root.toAbsolutePath().normalize(), storagePort,
+        nativePort, false);
+  }
+
+  /** Starts nodes, one at a time, until {@code nodes} (1 to 3) run. */
+  public synchronized void startNodes(int nodes) {
+    while (processes.size() < nodes) {
+      start(processes.size() + 1);
+    }
+  }
+
+  /** Stops every node (SIGTERM, then forcibly after 20 s); a temporary cluster's data is deleted. */
+  public void stop() {
+    stopAll();
+  }
+
+  private static void requireLib(Path lib) {
+    if (!Files.isRegularFile(lib.resolve("jamm-0.4.0.jar"))) {
+      throw new IllegalStateException("no Cassandra jars in " + lib
+          + ": run `mvn -pl verticles/cassandra-lib generate-resources` (or build from the root) first");
+    }
   }
 
   /** The shared cluster with at least {@code nodes} nodes (1 to 3) running. */
@@ -58,14 +90,11 @@ public final class CassandraNodes {
     if (instance == null) {
       Path lib = Paths.get(System.getProperty("lattice.cassandra.lib", "cassandra-lib/target/lib"))
           .toAbsolutePath().normalize();
-      if (!Files.isRegularFile(lib.resolve("jamm-0.4.0.jar"))) {
-        throw new IllegalStateException("no Cassandra jars in " + lib
-            + ": run `mvn -pl verticles/cassandra-lib generate-resources` (or build from the root) first");
-      }
+      requireLib(lib);
       try {
         Path root = Files.createTempDirectory("lattice-cassandra-");
         int[] ports = freePorts(2);
-        instance = new CassandraNodes(lib, root, ports[0], ports[1]);
+        instance = new CassandraNodes(lib, root, ports[0], ports[1], true);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -216,6 +245,10 @@ public final class CassandraNodes {
         p.destroyForcibly();
         Thread.currentThread().interrupt();
       }
+    }
+    processes.clear();
+    if (!temporary) {
+      return;
     }
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -38,23 +38,38 @@ public final class S3Server implements AutoCloseable {
   }
 
   public static S3Server start() throws IOException {
+    Path dir = Files.createTempDirectory("s3proxy");
+    return start(freePort(), dir, ACCESS_KEY, SECRET_KEY, false);
+  }
+
+  /**
+   * An S3Proxy on a fixed port; with {@code persistent} its buckets are directories under {@code dir/blobs}
+   * (jclouds' filesystem provider) and survive a restart, otherwise they live in memory (the tests' choice).
+   */
+  public static S3Server start(int port, Path dir, String accessKey, String secretKey, boolean persistent)
+      throws IOException {
     Path jar = Path.of(System.getProperty("lattice.s3proxy.jar", "target/s3proxy/s3proxy.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no S3Proxy jar at " + jar.toAbsolutePath()
           + ": run the tests through Maven (process-test-resources copies it)");
     }
-    int port = freePort();
-    Path dir = Files.createTempDirectory("s3proxy");
+    Files.createDirectories(dir);
     Path properties = dir.resolve("s3proxy.properties");
-    Files.writeString(properties, String.join("\n",
+    List<String> lines = new java.util.ArrayList<>(List.of(
         "s3proxy.endpoint=http://127.0.0.1:" + port,
         "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + ACCESS_KEY,
-        "s3proxy.credential=" + SECRET_KEY,
-        "jclouds.provider=transient",
+        "s3proxy.identity=" + accessKey,
+        "s3proxy.credential=" + secretKey,
         "jclouds.identity=unused",
-        "jclouds.credential=unused",
-        ""));
+        "jclouds.credential=unused"));
+    if (persistent) {
+      lines.add("jclouds.provider=filesystem");
+      lines.add("jclouds.filesystem.basedir=" + Files.createDirectories(dir.resolve("blobs")));
+    } else {
+      lines.add("jclouds.provider=transient");
+    }
+    lines.add("");
+    Files.writeString(properties, String.join("\n", lines));
     Path log = dir.resolve("s3proxy.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar",

@@ -81,27 +81,34 @@ public final class CassandraStores {
     AtomicInteger references = new AtomicInteger(2);
     java.util.function.Supplier<Future<Void>> release =
         () -> references.decrementAndGet() == 0 ? client.close() : Future.succeededFuture();
-    return migrate(vertx, new CassandraSchema(vertx, client, config), 1)
-        .compose(applied -> {
-          Future<CassandraMessageStore> m = CassandraMessageStore.create(vertx, client, config, release);
-          Future<CassandraConversationStore> c = CassandraConversationStore.create(client, config, release);
-          return Future.all(m, c).map(v -> new CassandraStores(config, client, m.result(), c.result()));
-        })
+    return migrateAndPrepare(vertx, new CassandraSchema(vertx, client, config), client, config, release, 1)
         .recover(failure -> client.close().transform(ignored -> Future.failedFuture(failure)));
   }
 
   /**
    * Nodes of several regions starting at once may run the (idempotent) migration concurrently through different
    * coordinators; Cassandra then briefly disagrees on the schema (e.g. "Unknown CF" for a table another node created
-   * under another id). Try again after the schema settles, a few times, before failing the start.
+   * under another id). And a region may find a migration recorded as applied by another region before the tables
+   * it created have reached this datacenter's nodes (the record replicates as data, the schema by gossip), so
+   * preparing the stores' statements fails with "table ... does not exist". Either way: try again after the schema
+   * settles, a few times, before failing the start.
    */
-  private static Future<List<Integer>> migrate(Vertx vertx, CassandraSchema schema, int attempt) {
-    return schema.migrate().recover(failure -> {
+  private static Future<CassandraStores> migrateAndPrepare(Vertx vertx, CassandraSchema schema,
+                                                           CassandraClient client, CassandraConfig config,
+                                                           java.util.function.Supplier<Future<Void>> release,
+                                                           int attempt) {
+    return schema.migrate().compose(applied -> {
+      Future<CassandraMessageStore> m = CassandraMessageStore.create(vertx, client, config, release);
+      Future<CassandraConversationStore> c = CassandraConversationStore.create(client, config, release);
+      return Future.all(m, c).map(v -> new CassandraStores(config, client, m.result(), c.result()));
+    }).recover(failure -> {
       if (attempt >= MIGRATION_ATTEMPTS) {
         return Future.failedFuture(failure);
       }
-      LOG.warn("schema migration attempt {} failed ({}); retrying", attempt, failure.toString());
-      return vertx.timer(2_000L * attempt).compose(t -> migrate(vertx, schema, attempt + 1));
+      LOG.warn("schema migration or statement preparation, attempt {}, failed ({}); retrying", attempt,
+          failure.toString());
+      return vertx.timer(2_000L * attempt)
+          .compose(t -> migrateAndPrepare(vertx, schema, client, config, release, attempt + 1));
     });
   }
 

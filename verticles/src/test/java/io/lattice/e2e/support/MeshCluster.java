@@ -1,5 +1,6 @@
 package io.lattice.e2e.support;
 
+import io.lattice.testinfra.KafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -38,6 +39,11 @@ import java.util.stream.Stream;
  * region B advertises B's WAN link port, B bootstraps through that link, the link targets that listener), the
  * {@code regions} list names the new gateways, and the one-way delays are the demo's unless set with
  * {@link Builder#delay}. Logs are {@code verticles/target/e2e-logs/<name>-<region>-<nodeId>.log}.
+ *
+ * <p>{@link Builder#confSet} takes the confs from another directory of {@code conf/}: {@code prod-local}'s regions
+ * have no embedded broker; their brokers are separate {@code kafka.Kafka} processes ({@link KafkaBroker}) started
+ * here from {@code conf/prod-local/infra.json}'s specs (ports mapped the same way) before the regions, and they stay
+ * up when a region is killed, as an external cluster would.
  */
 public final class MeshCluster implements AutoCloseable {
   public static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-northeast");
@@ -45,6 +51,7 @@ public final class MeshCluster implements AutoCloseable {
   private final Path tempDir;
   private final Map<Integer, PortAllocator.Reservation> ports = new LinkedHashMap<>();
   private final Map<String, RegionCluster> regions = new LinkedHashMap<>();
+  private final Map<String, KafkaBroker> brokers = new LinkedHashMap<>();
 
   public static Builder builder() {
     return new Builder();
@@ -52,6 +59,7 @@ public final class MeshCluster implements AutoCloseable {
 
   public static final class Builder {
     private String name = "mesh";
+    private String confSet = "demo";
     private int nodes = 1;
     private Duration readyTimeout = Duration.ofSeconds(180);
     private final Map<String, Long> delays = new LinkedHashMap<>();
@@ -61,6 +69,12 @@ public final class MeshCluster implements AutoCloseable {
     /** Prefix of the log files; the test class name is a good choice. */
     public Builder name(String name) {
       this.name = name;
+      return this;
+    }
+
+    /** The directory of {@code conf/} whose region confs to start from (default {@code demo}). */
+    public Builder confSet(String confSet) {
+      this.confSet = confSet;
       return this;
     }
 
@@ -104,8 +118,10 @@ public final class MeshCluster implements AutoCloseable {
       Path root = Path.of(System.getProperty("lattice.root", RegionCluster.guessRoot())).toAbsolutePath();
       Map<String, JsonObject> demo = new LinkedHashMap<>();
       for (String region : REGIONS) {
-        demo.put(region, new JsonObject(Files.readString(root.resolve("conf/demo/" + region + ".json"))));
+        Path file = root.resolve("conf/" + b.confSet + "/" + region + ".json");
+        demo.put(region, new JsonObject(Files.readString(file)));
       }
+      startExternalBrokers(root, b.confSet, demo);
       JsonArray regionList = new JsonArray();
       demo.forEach((region, conf) -> {
         int gateway = port(conf.getJsonObject("gateway").getInteger("port"));
@@ -160,12 +176,9 @@ public final class MeshCluster implements AutoCloseable {
     JsonObject kafka = conf.getJsonObject("kafka").put("enabled", true);
     kafka.put("bootstrapServers", hostPort(kafka.getString("bootstrapServers")));
     JsonObject embedded = kafka.getJsonObject("embedded");
-    embedded.put("dir", dir.resolve("kafka").toString()).put("port", port(embedded.getInteger("port")))
-        .put("controllerPort", port(embedded.getInteger("controllerPort")));
-    for (Object o : embedded.getJsonArray("remoteListeners")) {
-      JsonObject listener = (JsonObject) o;
-      listener.put("port", port(listener.getInteger("port")))
-          .put("advertised", hostPort(listener.getString("advertised")));
+    if (embedded != null) {
+      embedded.put("dir", dir.resolve("kafka").toString());
+      mapBrokerPorts(embedded);
     }
     for (Object o : kafka.getJsonArray("remotes")) {
       JsonObject remote = (JsonObject) o;
@@ -193,6 +206,57 @@ public final class MeshCluster implements AutoCloseable {
       builder.ports(i, gateways.get(i), clusters.get(i));
     }
     return builder;
+  }
+
+  /** Remaps a broker spec's ports in place: {@code {"port", "controllerPort", "remoteListeners": [...]}}. */
+  private void mapBrokerPorts(JsonObject spec) {
+    spec.put("port", port(spec.getInteger("port"))).put("controllerPort", port(spec.getInteger("controllerPort")));
+    for (Object o : spec.getJsonArray("remoteListeners")) {
+      JsonObject listener = (JsonObject) o;
+      listener.put("port", port(listener.getInteger("port")))
+          .put("advertised", hostPort(listener.getString("advertised")));
+    }
+  }
+
+  /** For confs without {@code kafka.embedded}: one broker process per region, from the set's infra.json. */
+  private void startExternalBrokers(Path root, String confSet, Map<String, JsonObject> confs) throws IOException {
+    if (confs.values().stream().allMatch(c -> c.getJsonObject("kafka").containsKey("embedded"))) {
+      return;
+    }
+    JsonObject specs = new JsonObject(Files.readString(root.resolve("conf/" + confSet + "/infra.json")))
+        .getJsonObject("kafka");
+    Path jar = Path.of(System.getProperty("lattice.jar", root.resolve("verticles/target/lattice.jar").toString()));
+    Map<String, CompletableFuture<KafkaBroker>> starting = new LinkedHashMap<>();
+    for (String region : REGIONS) {
+      JsonObject spec = specs.getJsonObject(region).copy();
+      mapBrokerPorts(spec);
+      Path dir = Files.createDirectories(tempDir.resolve(region).resolve("kafka-broker"));
+      starting.put(region, CompletableFuture.supplyAsync(() -> KafkaBroker.start(dir, spec, jar),
+          MeshCluster::thread));
+    }
+    RuntimeException failure = null;
+    for (Map.Entry<String, CompletableFuture<KafkaBroker>> e : starting.entrySet()) {
+      try {
+        brokers.put(e.getKey(), e.getValue().join());
+      } catch (CompletionException ex) {
+        failure = failure != null ? failure : new IllegalStateException("Kafka broker of " + e.getKey()
+            + " did not start", ex.getCause());
+      }
+    }
+    if (failure != null) {
+      brokers.values().forEach(KafkaBroker::close);
+      brokers.clear();
+      throw failure;
+    }
+  }
+
+  /** The region's external broker process (confs without an embedded broker only). */
+  public KafkaBroker broker(String region) {
+    KafkaBroker broker = brokers.get(region);
+    if (broker == null) {
+      throw new IllegalArgumentException("no external broker for " + region + " (embedded brokers?)");
+    }
+    return broker;
   }
 
   /** A thread per task: the common pool may have fewer threads than there are regions (it is sized by cores). */
@@ -300,6 +364,8 @@ public final class MeshCluster implements AutoCloseable {
         .map(r -> CompletableFuture.runAsync(r::close, MeshCluster::thread)).toList();
     closing.forEach(CompletableFuture::join);
     regions.clear();
+    brokers.values().forEach(KafkaBroker::close);
+    brokers.clear();
     ports.values().forEach(PortAllocator.Reservation::close);
     ports.clear();
     if (tempDir != null && !Boolean.getBoolean("lattice.e2e.keepData")) {
