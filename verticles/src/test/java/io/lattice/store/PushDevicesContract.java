@@ -4,16 +4,12 @@ import io.lattice.notification.DeviceCodec;
 import io.lattice.notification.PushDevices;
 import io.lattice.notification.WebPushSubscription;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static io.lattice.store.TestVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,22 +138,10 @@ public abstract class PushDevicesContract {
   }
 
   @Test
-  void futuresCompleteOnTheCallersContext() throws Exception {
+  void futuresCompleteOnTheCallersContext() {
     Context context = vertx.getOrCreateContext();
-    assertThat(completionContext(context, () -> fcm.add(user("bob"), "token-phone"))).isSameAs(context);
-    assertThat(completionContext(context, () -> fcm.devicesOf(user("bob")))).isSameAs(context);
-    assertThat(completionContext(context, () -> fcm.remove(user("bob"), "token-phone"))).isSameAs(context);
-  }
-
-  private static Context completionContext(Context context, Supplier<Future<?>> call) throws Exception {
-    CompletableFuture<Context> completedOn = new CompletableFuture<>();
-    context.runOnContext(v -> call.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        completedOn.complete(Vertx.currentContext());
-      } else {
-        completedOn.completeExceptionally(ar.cause());
-      }
-    }));
-    return completedOn.get(TestVertx.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(TestVertx.completionContext(context, () -> fcm.add(user("bob"), "token-phone"))).isSameAs(context);
+    assertThat(TestVertx.completionContext(context, () -> fcm.devicesOf(user("bob")))).isSameAs(context);
+    assertThat(TestVertx.completionContext(context, () -> fcm.remove(user("bob"), "token-phone"))).isSameAs(context);
   }
 }
