@@ -52,7 +52,7 @@ public final class RedisStores {
 
   /**
    * Creates the client from the {@code "redis"} block (see {@link RedisConfig}), checks the server answers
-   * {@code PING}, loads the scripts, and builds the three stores. Fails if Redis is unreachable.
+   * {@code PING}, loads the scripts, and builds the stores. Fails if Redis is unreachable.
    */
   public static Future<RedisStores> open(Vertx vertx, JsonObject redisBlock, Duration receiptRetention,
                                          Clock clock) {
