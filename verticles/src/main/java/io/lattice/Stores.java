@@ -1,10 +1,10 @@
 package io.lattice;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.lattice.notification.DeviceCodec;
 import io.lattice.notification.FcmPushSender;
 import io.lattice.notification.HazelcastPushDevices;
 import io.lattice.notification.PushRegistry;
-import io.lattice.notification.WebPushSubscription;
 import io.lattice.notification.LoggingPushSender;
 import io.lattice.notification.WebPushSender;
 import io.lattice.notification.WebhookPushSender;
@@ -38,9 +38,9 @@ import java.util.List;
 /**
  * The node's adapters behind the ports, chosen by configuration: the embedded defaults (one SQLite file per region
  * shared by its nodes, Hazelcast maps, the local filesystem, a logging or webhook push sender) or the production
- * ones ({@code backends}: Cassandra for messages and conversations, Redis for receipts, sessions and presence;
- * {@code media.backend: s3}; {@code notification.sender: fcm | webpush}). The SQLite file is opened in every case
- * (it is small and keeps the embedded receipt store available).
+ * ones ({@code backends}: Cassandra for messages and conversations, Redis for receipts, sessions, presence and
+ * push devices; {@code media.backend: s3}; {@code notification.sender: fcm | webpush}). The SQLite file is opened
+ * in every case (it is small and keeps the embedded receipt store available).
  */
 record Stores(MessageStore messages, ConversationStore conversations, ReceiptStore receipts,
               SessionDirectory sessions, PresenceStore presence, BlobStore blobs, PushSender push,
@@ -49,33 +49,33 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   static Future<Stores> open(Vertx vertx, JsonObject conf, HazelcastInstance hazelcast, Clock clock) {
     JsonObject storage = conf.getJsonObject("storage", new JsonObject());
     Path dir = Path.of(storage.getString("dir", "data/" + conf.getString("region", "region")));
+    JsonObject presence = conf.getJsonObject("presence", new JsonObject());
+    Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
+    // Redis first: the push senders are built with the devices they address, which may live there.
+    Future<RedisStores> redis = usesRedis(conf)
+        ? RedisStores.open(vertx, conf.getJsonObject("redis", new JsonObject()), retention, clock)
+        : Future.succeededFuture();
     // Creating the directory and the Hazelcast map proxies may block (disk, cluster), as may reading credentials
     // files and building SDK clients: all off the event loop.
-    return vertx.executeBlocking(() -> {
+    return redis.compose(r -> vertx.executeBlocking(() -> {
       java.nio.file.Files.createDirectories(dir);
-      PushRegistry devices = new PushRegistry(
-          new HazelcastPushDevices<>(vertx, hazelcast, "fcm", token -> token, token -> token),
-          new HazelcastPushDevices<>(vertx, hazelcast, "webpush", s -> s.toJson().encode(),
-              s -> WebPushSubscription.fromJson(new JsonObject(s))));
+      PushRegistry devices = "redis".equals(backend(conf, "pushDevices", "hazelcast"))
+          ? new PushRegistry(r.pushDevices(vertx, DeviceCodec.FCM), r.pushDevices(vertx, DeviceCodec.WEB_PUSH))
+          : new PushRegistry(new HazelcastPushDevices<>(vertx, hazelcast, DeviceCodec.FCM),
+              new HazelcastPushDevices<>(vertx, hazelcast, DeviceCodec.WEB_PUSH));
       return new Blocking(new HazelcastSessionDirectory(vertx, hazelcast, clock),
           new HazelcastPresenceStore(vertx, hazelcast, clock),
           blobStore(vertx, conf.getJsonObject("media", new JsonObject()), dir, clock),
           pushSender(vertx, conf.getJsonObject("notification", new JsonObject()), devices), devices);
-    }).compose(built -> (built.blobs() instanceof S3BlobStore s3 ? s3.checkBucket() : Future.<Void>succeededFuture())
+    })).compose(built -> (built.blobs() instanceof S3BlobStore s3 ? s3.checkBucket() : Future.<Void>succeededFuture())
         .map(built))
         .compose(built -> SqliteDatabase.open(vertx, dir.resolve("lattice.db")).compose(db -> {
-      JsonObject presence = conf.getJsonObject("presence", new JsonObject());
-      Duration retention = Duration.ofDays(presence.getLong("receiptRetentionDays", 7L));
-      Future<RedisStores> redis = usesRedis(conf)
-          ? RedisStores.open(vertx, conf.getJsonObject("redis", new JsonObject()), retention, clock)
-          : Future.succeededFuture();
       Future<History> history = "cassandra".equals(backend(conf, "messages", "sqlite"))
           ? CassandraStores.open(vertx, conf.getJsonObject("cassandra"))
               .map(c -> new History(c.messages(), c.conversations()))
           : Future.succeededFuture(new History(new SqliteMessageStore(db), new SqliteConversationStore(db)));
-      return Future.all(redis, history).map(ready -> {
+      return history.map(h -> {
         RedisStores r = redis.result();
-        History h = history.result();
         return new Stores(h.messages(), h.conversations(),
             "redis".equals(backend(conf, "receipts", "sqlite")) ? r.receipts()
                 : new SqliteReceiptStore(db, retention, clock),
@@ -95,14 +95,14 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
   }
 
   private static boolean usesRedis(JsonObject conf) {
-    return java.util.stream.Stream.of("receipts", "sessions", "presence", "rateLimits")
+    return java.util.stream.Stream.of("receipts", "sessions", "presence", "rateLimits", "pushDevices")
         .anyMatch(port -> "redis".equals(backend(conf, port, "")));
   }
 
   /**
    * The adapter chosen for a port: {@code backends.<port>} ({@code messages}: sqlite | cassandra, covering the
-   * ConversationStore too; {@code receipts}: sqlite | redis; {@code sessions} and {@code presence}: hazelcast |
-   * redis). Media ({@code media.backend}) and push ({@code notification.sender}) are chosen in their own blocks.
+   * ConversationStore too; {@code receipts}: sqlite | redis; {@code sessions}, {@code presence} and
+   * {@code pushDevices} (the devices FCM and Web Push address): hazelcast | redis). Media ({@code media.backend}) and push ({@code notification.sender}) are chosen in their own blocks.
    */
   static String backend(JsonObject conf, String port, String embedded) {
     return conf.getJsonObject("backends", new JsonObject()).getString(port, embedded);
@@ -126,7 +126,8 @@ record Stores(MessageStore messages, ConversationStore conversations, ReceiptSto
 
   /**
    * {@code notification.sender}: {@code logging} (default), {@code webhook}, {@code fcm} or {@code webpush}. FCM and
-   * Web Push address the devices users register ({@code POST /api/push/devices}), kept region-wide in Hazelcast.
+   * Web Push address the devices users register ({@code POST /api/push/devices}), kept region-wide in Hazelcast or,
+   * with {@code backends.pushDevices: redis}, durably in Redis.
    */
   private static PushSender pushSender(Vertx vertx, JsonObject notification, PushRegistry devices) {
     String sender = notification.getString("sender", "logging");

@@ -41,7 +41,8 @@ class DockerComposeConsistencyTest {
       "receipts", List.of("sqlite", "redis"),
       "sessions", List.of("hazelcast", "redis"),
       "presence", List.of("hazelcast", "redis"),
-      "rateLimits", List.of("node", "redis"));
+      "rateLimits", List.of("node", "redis"),
+      "pushDevices", List.of("hazelcast", "redis"));
 
   private static Path root;
   private static Compose compose;

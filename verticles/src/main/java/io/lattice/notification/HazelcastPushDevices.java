@@ -15,31 +15,31 @@ import java.util.function.Function;
  * registered through any node, and the notification verticle of whichever node pushes finds them.
  *
  * <p>Devices live as long as the region's Hazelcast cluster (all nodes restarted at once lose them; clients register
- * again on every start, as FCM and Web Push clients do when their token or subscription may have changed). A
- * production deployment wanting them durable puts them in Redis or Cassandra behind the same interface.
+ * again on every start, as FCM and Web Push clients do when their token or subscription may have changed). For
+ * devices that survive a restart of the whole region, {@code backends.pushDevices: redis} ({@code RedisPushDevices}).
  *
  * <p>Threading: MultiMap has no asynchronous API, so every call runs on a worker thread.
  *
  * @param <D> the device address (an FCM token, a Web Push subscription)
  */
 public final class HazelcastPushDevices<D> implements PushDevices<D> {
-  /** A user keeps at most this many devices of one kind; registering one more drops none but is refused. */
-  public static final int MAX_DEVICES_PER_USER = 20;
-
   private final Vertx vertx;
   private final MultiMap<String, String> devices;
   private final Function<D, String> encode;
   private final Function<String, D> decode;
 
-  public HazelcastPushDevices(Vertx vertx, HazelcastInstance hazelcast, String kind, Function<D, String> encode,
-                              Function<String, D> decode) {
+  public HazelcastPushDevices(Vertx vertx, HazelcastInstance hazelcast, DeviceCodec<D> codec) {
     this.vertx = vertx;
-    this.devices = hazelcast.getMultiMap("lattice.push.devices." + kind);
-    this.encode = encode;
-    this.decode = decode;
+    this.devices = hazelcast.getMultiMap("lattice.push.devices." + codec.kind());
+    this.encode = codec.encode();
+    this.decode = codec.decode();
   }
 
-  /** Registers a device of the user; false if the user already has {@link #MAX_DEVICES_PER_USER}. */
+  /**
+   * Not atomic across nodes (MultiMap has no conditional put): two nodes registering a user's 20th and 21st devices
+   * at once may both pass the cap check, leaving one device over it; harmless, the cap only bounds abuse.
+   */
+  @Override
   public Future<Boolean> add(String userId, D device) {
     String encoded = encode.apply(device);
     return vertx.executeBlocking(() -> {

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * The devices users register for offline push ({@code POST/DELETE /api/push/devices}): FCM registration tokens and
- * Web Push subscriptions, region-wide. Validates what a client sends before anything is stored.
+ * Web Push subscriptions, region-wide ({@code backends.pushDevices}: hazelcast or redis). Validates what a client
+ * sends before anything is stored.
  */
-public record PushRegistry(HazelcastPushDevices<String> fcm, HazelcastPushDevices<WebPushSubscription> webPush) {
+public record PushRegistry(PushDevices<String> fcm, PushDevices<WebPushSubscription> webPush) {
   private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:\\-.]{20,4096}");
   private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_\\-]+={0,2}");
 

@@ -78,4 +78,18 @@ public final class TestVertx {
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
     }
   }
+
+  /** The context on which the future {@code call} returns, called on {@code context}, completes successfully. */
+  public static io.vertx.core.Context completionContext(io.vertx.core.Context context,
+                                                       java.util.function.Supplier<Future<?>> call) {
+    CompletableFuture<io.vertx.core.Context> completedOn = new CompletableFuture<>();
+    context.runOnContext(v -> call.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        completedOn.complete(Vertx.currentContext());
+      } else {
+        completedOn.completeExceptionally(ar.cause());
+      }
+    }));
+    return await(Future.fromCompletionStage(completedOn));
+  }
 }

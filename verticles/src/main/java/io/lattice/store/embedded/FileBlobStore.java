@@ -104,8 +104,8 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public Future<String> signedGetUrl(String mediaUrl, Duration ttl) {
-    int at = mediaUrl == null ? -1 : mediaUrl.lastIndexOf(PATH_PREFIX);
-    String key = at < 0 ? "" : mediaUrl.substring(at + PATH_PREFIX.length());
+    // Only the exact form grants give: a URL of another host that merely contains /media/ is not ours.
+    String key = mediaUrl == null || !mediaUrl.startsWith(PATH_PREFIX) ? "" : mediaUrl.substring(PATH_PREFIX.length());
     if (!validKey(key)) {
       return Future.failedFuture(new Rejected("not a media URL of this store: " + mediaUrl));
     }

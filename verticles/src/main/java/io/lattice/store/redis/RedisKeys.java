@@ -47,4 +47,9 @@ final class RedisKeys {
   String rateBucket(String key) {
     return prefix + "rate:{k:" + key + "}";
   }
+
+  /** Set of one user's push devices of one kind ({@code fcm}, {@code webpush}), encoded. */
+  String pushDevices(String kind, String userId) {
+    return prefix + "push:" + kind + ":{u:" + userId + "}";
+  }
 }

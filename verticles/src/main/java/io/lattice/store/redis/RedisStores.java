@@ -1,5 +1,7 @@
 package io.lattice.store.redis;
 
+import io.lattice.notification.DeviceCodec;
+import io.lattice.notification.PushDevices;
 import io.lattice.store.PresenceStore;
 import io.lattice.store.RateLimiter;
 import io.lattice.store.ReceiptStore;
@@ -27,15 +29,20 @@ public final class RedisStores {
   private final PresenceStore presence;
   private final ReceiptStore receipts;
   private final RateLimiter rateLimiter;
+  private final RedisKeys keys;
+  private final PushDeviceAddScript pushDeviceAdd;
 
   private RedisStores(RedisChannel redis, RedisConfig config, SessionDirectory sessions, PresenceStore presence,
-                      ReceiptStore receipts, RateLimiter rateLimiter) {
+                      ReceiptStore receipts, RateLimiter rateLimiter, RedisKeys keys,
+                      PushDeviceAddScript pushDeviceAdd) {
     this.redis = redis;
     this.config = config;
     this.sessions = sessions;
     this.presence = presence;
     this.receipts = receipts;
     this.rateLimiter = rateLimiter;
+    this.keys = keys;
+    this.pushDeviceAdd = pushDeviceAdd;
   }
 
   /** {@link #open(Vertx, JsonObject, Duration, Clock)} with the default receipt retention (7 days). */
@@ -45,7 +52,7 @@ public final class RedisStores {
 
   /**
    * Creates the client from the {@code "redis"} block (see {@link RedisConfig}), checks the server answers
-   * {@code PING}, loads the scripts, and builds the three stores. Fails if Redis is unreachable.
+   * {@code PING}, loads the scripts, and builds the stores. Fails if Redis is unreachable.
    */
   public static Future<RedisStores> open(Vertx vertx, JsonObject redisBlock, Duration receiptRetention,
                                          Clock clock) {
@@ -65,13 +72,15 @@ public final class RedisStores {
     scripts.add(receiptMerge);
     RateLimiterScript rateScript = new RateLimiterScript();
     scripts.add(rateScript);
+    PushDeviceAddScript pushDeviceAdd = new PushDeviceAddScript();
+    scripts.add(pushDeviceAdd);
     return redis.send(Request.cmd(Command.PING))
         .compose(pong -> Future.all(scripts.stream().map(s -> s.load(redis)).toList()))
         .map(loaded -> new RedisStores(redis, config,
             new RedisSessionDirectory(vertx, redis, keys, clock, put),
             new RedisPresenceStore(vertx, redis, keys, clock, presenceScripts),
             new RedisReceiptStore(vertx, redis, keys, receiptRetention, clock, receiptMerge),
-            new RedisRateLimiter(vertx, redis, keys, clock, rateScript)))
+            new RedisRateLimiter(vertx, redis, keys, clock, rateScript), keys, pushDeviceAdd))
         .recover(failure -> redis.close().transform(closed -> Future.failedFuture(failure)));
   }
 
@@ -90,6 +99,11 @@ public final class RedisStores {
   /** Region-wide token buckets (a new port, not wired anywhere yet). */
   public RateLimiter rateLimiter() {
     return rateLimiter;
+  }
+
+  /** Users' push devices of one kind ({@code backends.pushDevices: redis}), on this client. */
+  public <D> PushDevices<D> pushDevices(Vertx vertx, DeviceCodec<D> codec) {
+    return new RedisPushDevices<>(vertx, redis, keys, codec, pushDeviceAdd);
   }
 
   public RedisConfig config() {

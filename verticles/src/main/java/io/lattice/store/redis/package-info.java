@@ -1,7 +1,8 @@
 /**
  * The Redis adapters of the live-state ports: {@link io.lattice.store.redis.RedisSessionDirectory},
  * {@link io.lattice.store.redis.RedisPresenceStore}, {@link io.lattice.store.redis.RedisReceiptStore} and
- * {@link io.lattice.store.redis.RedisRateLimiter} (of the new port {@link io.lattice.store.RateLimiter}), created
+ * {@link io.lattice.store.redis.RedisRateLimiter} (of the new port {@link io.lattice.store.RateLimiter}) and
+ * {@link io.lattice.store.redis.RedisPushDevices} (of {@link io.lattice.notification.PushDevices}), created
  * together, sharing one client, by {@link io.lattice.store.redis.RedisStores#open} from the {@code "redis"}
  * configuration block ({@link io.lattice.store.redis.RedisConfig}). They work on a standalone server and on a
  * Redis Cluster alike.
@@ -58,6 +59,12 @@
  *       token bucket of {@link io.lattice.store.redis.RedisRateLimiter} (port {@link io.lattice.store.RateLimiter}),
  *       changed only by {@link io.lattice.store.redis.RateLimiterScript}; TTL = time to refill fully + grace (a
  *       bucket whose key expired starts full, which it would be by then).</li>
+ *   <li>{@code P push:<kind>:{u:<userId>}}, set: the user's push devices of one kind ({@code fcm}: registration
+ *       tokens; {@code webpush}: subscriptions as {@code PushSubscription.toJSON()} JSON), encoded by
+ *       {@link io.lattice.notification.DeviceCodec}. Added only by {@link io.lattice.store.redis.PushDeviceAddScript}
+ *       (already a member: no change; else {@code SADD} if fewer than the cap of 20, so the cap holds under
+ *       concurrent registrations from several nodes); removed by {@code SREM}; read by {@code SMEMBERS}. No TTL:
+ *       a device lives until its user unregisters it or the push service says it is gone.</li>
  * </ul>
  *
  * <h2>Scripts</h2>
@@ -68,7 +75,7 @@
  *
  * <h2>Durability</h2>
  * Sessions and presence describe live connections, as in the embedded adapters: losing them costs a wasted
- * delivery attempt or a briefly wrong presence dot. Receipts are only as durable as the server's persistence:
- * run Redis with AOF ({@code appendonly yes}) if read marks must survive a Redis restart.
+ * delivery attempt or a briefly wrong presence dot. Receipts and push devices are only as durable as the server's
+ * persistence: run Redis with AOF ({@code appendonly yes}) if read marks and devices must survive a Redis restart.
  */
 package io.lattice.store.redis;

@@ -79,6 +79,11 @@ public final class S3BlobStore implements BlobStore {
   private final String cdnBaseUrl;
   private final Map<String, String> extensionByType = new LinkedHashMap<>();
   private final long maxSize;
+  /**
+   * Not used for signing: the SDK's presigner takes the wall clock, and S3 checks expiry against its own, so a test
+   * clock could not move this store's expiry anyway (see the limits in {@link BlobStore}). Kept so both media
+   * backends are built alike.
+   */
   private final Clock clock;
   private volatile boolean createBucket;
 

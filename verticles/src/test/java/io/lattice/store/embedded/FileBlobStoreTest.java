@@ -1,121 +1,118 @@
 package io.lattice.store.embedded;
 
 import io.lattice.media.MediaRoutes;
+import io.lattice.store.BlobStore;
 import io.lattice.store.BlobStore.UploadGrant;
+import io.lattice.store.BlobStoreContract;
 import io.lattice.store.MutableClock;
-import io.lattice.store.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import static io.lattice.store.TestVertx.await;
-import static io.lattice.store.TestVertx.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** FileBlobStore behind MediaRoutes, through a real HTTP server on 127.0.0.1. */
-@ExtendWith(VertxExtension.class)
-class FileBlobStoreTest {
+/**
+ * FileBlobStore behind MediaRoutes, through a real HTTP server on 127.0.0.1: the {@link BlobStoreContract}, and
+ * what only this adapter does (its refusal codes, chunked uploads, token downloads, the files on disk).
+ */
+class FileBlobStoreTest extends BlobStoreContract {
 
   private static final String SECRET = "test-secret-0123456789abcdef";
-  private static final long MAX = 64 * 1024;
-  private static final Duration TTL = Duration.ofMinutes(5);
 
   @TempDir
   Path dir;
-  private Vertx vertx;
-  private MutableClock clock;
-  private FileBlobStore store;
-  private WebClient client;
+  private int port;
 
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    clock = MutableClock.startingNow();
-    store = new FileBlobStore(vertx, dir.resolve("media"), SECRET, List.of("image/png", "IMAGE/JPEG"), MAX, clock);
+  @Override
+  protected BlobStore createStore(Vertx vertx, MutableClock clock, List<String> types, long maxSize) {
+    FileBlobStore files = new FileBlobStore(vertx, dir.resolve("media"), SECRET, types, maxSize, clock);
     Router router = Router.router(vertx);
-    MediaRoutes.mount(router, store, "good-token"::equals);
+    MediaRoutes.mount(router, files, "good-token"::equals);
     HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(server.actualPort()));
+    port = server.actualPort();
+    await(files.ready());
+    return files;
   }
 
-  @AfterEach
-  void stop() {
-    await(vertx.close());
+  @Override
+  protected URI base() {
+    return URI.create("http://127.0.0.1:" + port);
   }
 
-  private static Buffer bytes(int size) {
-    byte[] data = new byte[size];
-    new Random(size).nextBytes(data);
-    return Buffer.buffer(data);
+  @Override
+  protected void passExpiry(UploadGrant grant) {
+    clock.advance(Duration.ofMillis(grant.expiresAt() - clock.millis() + 1000));
   }
 
-  private HttpResponse<Buffer> put(String url, String contentType, Buffer body) {
-    return await(client.put(url).putHeader("Content-Type", contentType).sendBuffer(body));
+  private FileBlobStore files() {
+    return (FileBlobStore) store;
   }
 
-  private HttpResponse<Buffer> get(String url) {
-    return await(client.get(url).send());
-  }
-
-  private UploadGrant grant(String contentType, long size) {
-    return await(store.grantUpload("alice", contentType, size, TTL));
-  }
-
-  private static String code(HttpResponse<Buffer> response) {
-    return new JsonObject(response.bodyAsString()).getString("code");
+  private static String code(HttpResponse<byte[]> response) {
+    return new JsonObject(Buffer.buffer(response.body())).getString("code");
   }
 
   @Test
-  void uploadWithAGrantThenDownloadWithASignedUrl() throws IOException {
-    Buffer body = bytes(10_000);
-    UploadGrant grant = grant("image/png", body.length());
-    assertThat(grant.mediaUrl()).matches("/media/[A-Za-z0-9-]+\\.png");
+  void anUploadAnswers201WithItsMediaUrlAndLeavesNoTemporaryFile() throws Exception {
+    UploadGrant grant = grant("image/png", 100);
     assertThat(grant.uploadUrl()).startsWith(grant.mediaUrl() + "?");
     assertThat(grant.expiresAt()).isEqualTo(clock.millis() + TTL.toMillis());
 
-    HttpResponse<Buffer> uploaded = put(grant.uploadUrl(), "image/png", body);
+    HttpResponse<byte[]> uploaded = put(grant.uploadUrl(), "image/png", bytes(100));
     assertThat(uploaded.statusCode()).isEqualTo(201);
-    assertThat(uploaded.bodyAsJsonObject().getString("mediaUrl")).isEqualTo(grant.mediaUrl());
-
-    HttpResponse<Buffer> downloaded = get(await(store.signedGetUrl(grant.mediaUrl(), TTL)));
-    assertThat(downloaded.statusCode()).isEqualTo(200);
-    assertThat(downloaded.getHeader("Content-Type")).isEqualTo("image/png");
-    assertThat(downloaded.body()).isEqualTo(body);
-    try (Stream<Path> files = Files.list(store.directory())) {
-      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly(
-          grant.mediaUrl().substring("/media/".length())); // no temporary file left behind
+    assertThat(new JsonObject(Buffer.buffer(uploaded.body())).getString("mediaUrl")).isEqualTo(grant.mediaUrl());
+    try (Stream<Path> listed = Files.list(files().directory())) {
+      assertThat(listed.map(p -> p.getFileName().toString()).toList()).containsExactly(
+          grant.mediaUrl().substring("/media/".length()));
     }
   }
 
   @Test
-  void aTamperedSignatureIsForbidden() {
+  void refusalsSayWhy() throws Exception {
+    UploadGrant grant = grant("image/png", 10);
+    HttpResponse<byte[]> otherType = put(grant.uploadUrl(), "image/jpeg", bytes(10));
+    assertThat(otherType.statusCode()).isEqualTo(400);
+    assertThat(code(otherType)).isEqualTo("bad_content_type");
+    HttpResponse<byte[]> tooLarge = put(grant.uploadUrl(), "image/png", bytes(11));
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(code(tooLarge)).isEqualTo("too_large");
+    clock.advance(TTL.plusSeconds(1));
+    HttpResponse<byte[]> expired = put(grant.uploadUrl(), "image/png", bytes(10));
+    assertThat(expired.statusCode()).isEqualTo(403);
+    assertThat(code(expired)).isEqualTo("forbidden");
+  }
+
+  @Test
+  void contentTypeParametersAreIgnored() throws Exception {
+    // Only this adapter: S3 signs the Content-Type header as granted, parameters included (see BlobStore).
+    UploadGrant grant = grant("image/png", 10);
+    assertThat(put(grant.uploadUrl(), "image/png; charset=binary", bytes(10)).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void aTamperedSignatureIsForbidden() throws Exception {
     UploadGrant grant = grant("image/png", 10);
     String url = grant.uploadUrl();
     char last = url.charAt(url.length() - 1);
     String tampered = url.substring(0, url.length() - 1) + (last == 'A' ? 'B' : 'A');
-    HttpResponse<Buffer> response = put(tampered, "image/png", bytes(10));
+    HttpResponse<byte[]> response = put(tampered, "image/png", bytes(10));
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(code(response)).isEqualTo("forbidden");
 
@@ -128,68 +125,29 @@ class FileBlobStoreTest {
   }
 
   @Test
-  void anExpiredGrantIsForbidden() {
-    UploadGrant grant = grant("image/png", 10);
-    clock.advance(TTL.plusSeconds(1));
-    HttpResponse<Buffer> response = put(grant.uploadUrl(), "image/png", bytes(10));
-    assertThat(response.statusCode()).isEqualTo(403);
-    assertThat(code(response)).isEqualTo("forbidden");
-  }
-
-  @Test
-  void moreThanTheGrantedSizeIsTooLarge() {
-    UploadGrant grant = grant("image/png", 10);
-    HttpResponse<Buffer> response = put(grant.uploadUrl(), "image/png", bytes(11));
-    assertThat(response.statusCode()).isEqualTo(413);
-    assertThat(code(response)).isEqualTo("too_large");
-    assertThat(get(await(store.signedGetUrl(grant.mediaUrl(), TTL))).statusCode()).isEqualTo(404);
-  }
-
-  @Test
-  void aChunkedUploadIsCutOffAtTheGrantedSize() throws IOException {
+  void aChunkedUploadIsCutOffAtTheGrantedSize() throws Exception {
     UploadGrant grant = grant("image/png", 1000);
-    Path source = Files.write(dir.resolve("big.bin"), bytes(4000).getBytes());
+    Path source = Files.write(dir.resolve("big.bin"), bytes(4000));
     AsyncFile file = await(vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true)));
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(port));
     // A stream without Content-Length goes out chunked: the size is only known while reading it.
-    HttpResponse<Buffer> response = await(client.put(grant.uploadUrl()).putHeader("Content-Type", "image/png")
-        .sendStream(file));
+    var response = await(client.put(grant.uploadUrl()).putHeader("Content-Type", "image/png").sendStream(file));
     assertThat(response.statusCode()).isEqualTo(413);
-    assertThat(code(response)).isEqualTo("too_large");
+    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("too_large");
     assertThat(get(await(store.signedGetUrl(grant.mediaUrl(), TTL))).statusCode()).isEqualTo(404);
   }
 
   @Test
-  void theContentTypeMustBeTheGrantedOne() {
-    UploadGrant grant = grant("image/png", 10);
-    HttpResponse<Buffer> response = put(grant.uploadUrl(), "image/jpeg", bytes(10));
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(code(response)).isEqualTo("bad_content_type");
-    assertThat(put(grant.uploadUrl(), "image/png; charset=binary", bytes(10)).statusCode()).isEqualTo(201);
-  }
-
-  @Test
-  void grantsAreOnlyForAllowedTypesAndSizes() {
-    assertThat(awaitFailure(store.grantUpload("alice", "text/html", 10, TTL)))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(awaitFailure(store.grantUpload("alice", "image/png", MAX + 1, TTL)))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(awaitFailure(store.grantUpload("alice", "image/png", 0, TTL)))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(grant("Image/JPEG", 10).mediaUrl()).endsWith(".jpg");
-    assertThat(awaitFailure(store.signedGetUrl("/media/../../etc/passwd", TTL)))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void downloadsNeedAValidSignatureOrToken() {
-    Buffer body = bytes(100);
-    UploadGrant grant = grant("image/jpeg", body.length());
+  void downloadsNeedAValidSignatureOrToken() throws Exception {
+    byte[] body = bytes(100);
+    UploadGrant grant = grant("image/jpeg", body.length);
     assertThat(put(grant.uploadUrl(), "image/jpeg", body).statusCode()).isEqualTo(201);
     String signed = await(store.signedGetUrl(grant.mediaUrl(), Duration.ofMinutes(1)));
 
-    HttpResponse<Buffer> withToken = get(grant.mediaUrl() + "?token=good-token");
+    HttpResponse<byte[]> withToken = get(grant.mediaUrl() + "?token=good-token");
     assertThat(withToken.statusCode()).isEqualTo(200);
-    assertThat(withToken.getHeader("Content-Type")).isEqualTo("image/jpeg");
+    assertThat(withToken.headers().firstValue("Content-Type")).hasValue("image/jpeg");
     assertThat(withToken.body()).isEqualTo(body);
     assertThat(get(grant.mediaUrl() + "?token=bad-token").statusCode()).isEqualTo(403);
     assertThat(get(grant.mediaUrl()).statusCode()).isEqualTo(403);
@@ -197,7 +155,7 @@ class FileBlobStoreTest {
     assertThat(get("/media/unknown-key.png?token=good-token").statusCode()).isEqualTo(404);
 
     clock.advance(Duration.ofMinutes(2));
-    HttpResponse<Buffer> expired = get(signed);
+    HttpResponse<byte[]> expired = get(signed);
     assertThat(expired.statusCode()).isEqualTo(403);
     assertThat(code(expired)).isEqualTo("forbidden");
   }

@@ -1,6 +1,9 @@
 package io.lattice.store.s3;
 
+import io.lattice.store.BlobStore;
 import io.lattice.store.BlobStore.UploadGrant;
+import io.lattice.store.BlobStoreContract;
+import io.lattice.store.MutableClock;
 import io.lattice.store.TestVertx;
 import io.lattice.testinfra.S3Server;
 import io.vertx.core.Vertx;
@@ -16,8 +19,6 @@ import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,37 +33,68 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * S3BlobStore against a real S3-compatible server (S3Proxy, started as its own process on loopback, with SigV4
- * checking on): the URLs it grants are used with a plain HTTP client, as a phone or browser would.
+ * checking on): the {@link BlobStoreContract}, and what only this adapter does (the presigned URLs' shape, the
+ * server's refusal of a tampered signature or of another key, a CDN, the bucket check).
+ *
+ * <p>S3 checks expiry against the wall clock, not the store's clock: the contract's expired grant is a one-second
+ * one whose expiry is awaited.
  */
-class S3BlobStoreTest {
+class S3BlobStoreTest extends BlobStoreContract {
 
   private static final String BUCKET = "lattice-media-test";
 
   private static S3Server server;
-  private static Vertx vertx;
-  private static S3BlobStore store;
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void start() throws Exception {
+  static void startServer() throws Exception {
     server = S3Server.start();
-    vertx = TestVertx.create();
-    store = S3BlobStore.fromConfig(vertx, conf(null), List.of("image/png", "image/jpeg"), 1 << 20,
-        Clock.systemUTC());
-    await(store.checkBucket());
   }
 
   @AfterAll
-  static void stop() {
-    if (store != null) {
-      await(store.close());
-    }
-    if (vertx != null) {
-      await(vertx.close());
-    }
+  static void stopServer() {
     if (server != null) {
       server.close();
     }
+  }
+
+  @Override
+  protected BlobStore createStore(Vertx vertx, MutableClock clock, List<String> types, long maxSize) {
+    S3BlobStore s3 = S3BlobStore.fromConfig(vertx, conf(null), types, maxSize, clock);
+    await(s3.checkBucket());
+    return s3;
+  }
+
+  @Override
+  protected void closeStore(BlobStore store) {
+    if (store != null) {
+      await(((S3BlobStore) store).close());
+    }
+  }
+
+  @Override
+  protected URI base() {
+    return URI.create(server.endpoint());
+  }
+
+  @Override
+  protected Duration expiringTtl() {
+    return Duration.ofSeconds(1);
+  }
+
+  @Override
+  protected void passExpiry(UploadGrant grant) {
+    // SigV4 counts in whole seconds from X-Amz-Date: a second past expiresAt is past it for the server too.
+    TestVertx.eventually("the grant's expiry on the wall clock",
+        () -> System.currentTimeMillis() > grant.expiresAt() + 1000);
+  }
+
+  @Override
+  protected long now() {
+    return System.currentTimeMillis();
+  }
+
+  private S3BlobStore s3() {
+    return (S3BlobStore) store;
   }
 
   private static JsonObject conf(String cdn) {
@@ -77,48 +109,31 @@ class S3BlobStoreTest {
     return b;
   }
 
-  private static HttpResponse<byte[]> put(String url, String contentType, byte[] body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static HttpResponse<byte[]> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
   @Test
-  void uploadThroughThePresignedPutThenDownloadThroughThePresignedGet() throws Exception {
-    byte[] image = bytes(5000, 1);
-    long before = System.currentTimeMillis();
-    UploadGrant grant = await(store.grantUpload("alice", "image/png", image.length, Duration.ofSeconds(120)));
-
-    assertThat(grant.mediaUrl()).startsWith("/media/").endsWith(".png");
+  void theGrantIsAPresignedPutSigningContentTypeAndLength() {
+    UploadGrant grant = await(store.grantUpload("alice", "image/png", 10, Duration.ofSeconds(120)));
     assertThat(grant.uploadUrl()).startsWith(server.endpoint() + "/" + BUCKET + "/media/")
         .contains("X-Amz-Expires=120").contains("X-Amz-Signature=");
     // Content type and length are part of what is signed, so a client cannot change them.
     assertThat(URI.create(grant.uploadUrl()).getQuery()).containsPattern("X-Amz-SignedHeaders=[^&]*content-length")
         .containsPattern("X-Amz-SignedHeaders=[^&]*content-type");
-    assertThat(grant.expiresAt()).isBetween(before + 119_000, System.currentTimeMillis() + 121_000);
-
-    assertThat(put(grant.uploadUrl(), "image/png", image).statusCode()).isEqualTo(200);
-
-    String download = await(store.signedGetUrl(grant.mediaUrl(), Duration.ofSeconds(60)));
-    HttpResponse<byte[]> got = get(download);
-    assertThat(got.statusCode()).isEqualTo(200);
-    assertThat(got.body()).isEqualTo(image);
-    assertThat(got.headers().firstValue("Content-Type")).hasValue("image/png");
   }
 
   @Test
-  void theServerRefusesAnUploadOfAnotherTypeOrSizeOrATamperedSignature() throws Exception {
+  void contentTypeParametersBreakTheSignature() throws Exception {
+    // The documented limit (see BlobStore): the client sends the content type exactly as granted.
+    UploadGrant grant = await(store.grantUpload("alice", "image/png", 10, Duration.ofSeconds(60)));
+    assertThat(put(grant.uploadUrl(), "image/png; charset=binary", bytes(10)).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void theServerRefusesATamperedSignatureOrAnotherKey() throws Exception {
     byte[] image = bytes(1000, 2);
     UploadGrant grant = await(store.grantUpload("alice", "image/jpeg", image.length, Duration.ofSeconds(60)));
 
     HttpResponse<byte[]> otherType = put(grant.uploadUrl(), "text/html", image);
     assertThat(otherType.statusCode()).isEqualTo(403);
     assertThat(new String(otherType.body())).contains("SignatureDoesNotMatch");
-
-    assertThat(put(grant.uploadUrl(), "image/jpeg", bytes(1001, 2)).statusCode()).isEqualTo(403);
 
     String url = grant.uploadUrl();
     int at = url.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length();
@@ -141,7 +156,7 @@ class S3BlobStoreTest {
     byte[] image = bytes(300, 3);
     UploadGrant grant = await(store.grantUpload("alice", "image/png", image.length, Duration.ofSeconds(60)));
     assertThat(put(grant.uploadUrl(), "image/png", image).statusCode()).isEqualTo(200);
-    String key = store.keyOf(grant.mediaUrl());
+    String key = s3().keyOf(grant.mediaUrl());
 
     // A download URL signed correctly, but two hours ago for 60 s: what a leaked old URL looks like.
     URI object = URI.create(server.endpoint() + "/" + BUCKET + "/" + key);
@@ -154,31 +169,6 @@ class S3BlobStoreTest {
     assertThat(new String(refused.body())).containsIgnoringCase("expired");
     // The same signing code with the current time works, so the refusal is the expiry, not the signing.
     assertThat(get(fresh.toString()).body()).isEqualTo(image);
-  }
-
-  @Test
-  void aDownloadUrlIsNotAnUploadUrl() throws Exception {
-    byte[] image = bytes(200, 4);
-    UploadGrant grant = await(store.grantUpload("alice", "image/png", image.length, Duration.ofSeconds(60)));
-    assertThat(put(grant.uploadUrl(), "image/png", image).statusCode()).isEqualTo(200);
-    String download = await(store.signedGetUrl(grant.mediaUrl(), Duration.ofSeconds(60)));
-
-    assertThat(put(download, "image/png", bytes(200, 5)).statusCode()).isEqualTo(403);
-    assertThat(get(download).body()).isEqualTo(image);
-  }
-
-  @Test
-  void refusesWhatTheStoreDoesNotGrant() {
-    assertThat(awaitFailure(store.grantUpload("alice", "text/html", 10, Duration.ofSeconds(60))))
-        .isInstanceOf(S3BlobStore.Rejected.class);
-    assertThat(awaitFailure(store.grantUpload("alice", "image/png", (1 << 20) + 1, Duration.ofSeconds(60))))
-        .isInstanceOf(S3BlobStore.Rejected.class);
-    assertThat(awaitFailure(store.signedGetUrl("https://elsewhere.example/media/a.png", Duration.ofSeconds(60))))
-        .isInstanceOf(S3BlobStore.Rejected.class);
-    assertThat(awaitFailure(store.signedGetUrl("/media/../secret", Duration.ofSeconds(60))))
-        .isInstanceOf(S3BlobStore.Rejected.class);
-    assertThat(awaitFailure(store.signedGetUrl("/media/a%2Fb.png", Duration.ofSeconds(60))))
-        .isInstanceOf(S3BlobStore.Rejected.class);
   }
 
   @Test
