@@ -48,7 +48,7 @@ class ProdLocalConfsTest {
       assertThat(conf.getString("region")).isEqualTo(region);
       assertThat(conf.getJsonObject("backends").getMap()).as(region).containsEntry("messages", "cassandra")
           .containsEntry("receipts", "redis").containsEntry("sessions", "redis").containsEntry("presence", "redis")
-          .containsEntry("rateLimits", "redis");
+          .containsEntry("rateLimits", "redis").containsEntry("pushDevices", "redis");
       assertThat(conf.getJsonObject("media").getString("backend")).isEqualTo("s3");
       assertThat(conf.getJsonObject("kafka").containsKey("embedded")).as("%s starts no broker itself", region)
           .isFalse();
