@@ -1,0 +1,475 @@
+package io.lattice.client;
+
+import io.lattice.model.Message;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * One user's live connection to a Lattice deployment, kept alive across node and region failures.
+ *
+ * <pre>{@code
+ * LatticeClient client = new LatticeClient(vertx, ClientOptions.defaults(List.of("http://127.0.0.1:8081")),
+ *     TokenProvider.devTokens(vertx.createHttpClient(), "alice"), listener);
+ * client.connect();
+ * client.follow(conversationId, null);                       // history, then live, resumed after every reconnect
+ * client.send(conversationId, "hi").onSuccess(ack -> ...);   // completes with the ack, whatever happens meanwhile
+ * }</pre>
+ *
+ * <p>Recovery: a lost connection (close, or no frame for {@code deadAfterMs}) is retried after a full-jitter
+ * backoff, on the next endpoint of the region and, after {@code failoverAfter} failures in a row, on the best other
+ * region ({@link RegionDirectory}). A draining node's {@code reconnect} frame is obeyed. After every {@code ready}
+ * the client resumes each followed conversation from its cursor and resends every un-acked send with its
+ * clientMsgId. See the package javadoc for the guarantees and the threading.
+ */
+public final class LatticeClient {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final ClientOptions options;
+  private final TokenProvider tokens;
+  private final ClientListener listener;
+  private final HttpClient http;
+  private final WebSocketClient webSockets;
+  private final RegionDirectory directory;
+  private final Backoff backoff;
+  private final Map<String, Outgoing> outbox = new LinkedHashMap<>();
+  private final Map<String, Timeline> timelines = new LinkedHashMap<>();
+  private final Map<String, List<Promise<Void>>> syncWaiters = new LinkedHashMap<>();
+  private final java.util.Set<String> syncing = new java.util.HashSet<>();
+  private final ArrayDeque<JsonObject> backlog = new ArrayDeque<>();
+  private final List<JsonObject> offlineReceipts = new ArrayList<>();
+
+  private ConnectionState state = ConnectionState.OFFLINE;
+  private boolean running;
+  private boolean everConnected;
+  private WebSocket socket;
+  private String region;
+  private String node;
+  private int attempt;
+  private boolean refreshToken;
+  private long nextDelayOverride = -1;
+  private long lastFrameNanos;
+  private long lastPingNanos;
+  private long heartbeatTimer = -1;
+  private long stableTimer = -1;
+
+  /** One send until its ack: the frame to (re)write, how often it was written, who waits for it. */
+  private static final class Outgoing {
+    final JsonObject frame;
+    final Promise<Ack> promise = Promise.promise();
+    int writes;
+
+    Outgoing(JsonObject frame) {
+      this.frame = frame;
+    }
+  }
+
+  public LatticeClient(Vertx vertx, ClientOptions options, TokenProvider tokens, ClientListener listener) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.options = options;
+    this.tokens = tokens;
+    this.listener = listener;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setConnectTimeout((int) options.connectTimeoutMs()).setMaxFrameSize(1 << 16).setMaxMessageSize(1 << 20));
+    this.directory = new RegionDirectory(http, options.seeds(), options.preference(), options.probeTimeoutMs(),
+        options.failoverAfter());
+    this.backoff = new Backoff(options.backoffBaseMs(), options.backoffCapMs());
+  }
+
+  // ------------------------------------------------------------------------------------------------ public API
+
+  /** Starts connecting (and keeps reconnecting until {@link #close()}). Completes once the first attempt began. */
+  public Future<Void> connect() {
+    return onContext(() -> {
+      if (!running) {
+        running = true;
+        tryConnect();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Follows a conversation: brings every message after {@code cursor} (null: all), then the live ones, and resumes
+   * from the latest cursor after every reconnect. Completes when the first catch-up finished (or right away when
+   * offline: it runs after the next connect).
+   */
+  public Future<Void> follow(String conversationId, String cursor) {
+    return onContext(() -> {
+      timelines.computeIfAbsent(conversationId, id -> new Timeline(id, cursor));
+      Promise<Void> caughtUp = Promise.promise();
+      syncWaiters.computeIfAbsent(conversationId, id -> new ArrayList<>()).add(caughtUp);
+      if (state == ConnectionState.CONNECTED && !syncing.contains(conversationId)) {
+        sync(conversationId);
+      }
+      return caughtUp.future();
+    });
+  }
+
+  /** Sends a message; the future completes with the server's ack, after as many reconnects as it takes. */
+  public Future<Ack> send(String conversationId, String content) {
+    return send(conversationId, content, null, UUID.randomUUID().toString());
+  }
+
+  public Future<Ack> send(String conversationId, String content, String mediaUrl, String clientMsgId) {
+    JsonObject frame = new JsonObject().put("type", "send").put("clientMsgId", clientMsgId)
+        .put("conversationId", conversationId).put("content", content).put("mediaUrl", mediaUrl);
+    return onContext(() -> {
+      Outgoing existing = outbox.get(clientMsgId);
+      if (existing != null) {
+        return existing.promise.future();
+      }
+      Outgoing outgoing = new Outgoing(frame);
+      outbox.put(clientMsgId, outgoing);
+      if (state == ConnectionState.CONNECTED) {
+        outgoing.writes++;
+        write(frame);
+      }
+      return outgoing.promise.future();
+    });
+  }
+
+  /** Marks messages delivered or read ({@code status}); sent now, or as soon as the client is connected. */
+  public Future<Void> receipt(String conversationId, List<String> messageIds, String status) {
+    JsonObject frame = new JsonObject().put("type", "receipt").put("conversationId", conversationId)
+        .put("messageIds", new JsonArray(new ArrayList<>(messageIds))).put("status", status);
+    return onContext(() -> {
+      if (state == ConnectionState.CONNECTED) {
+        write(frame);
+      } else {
+        offlineReceipts.add(frame);
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  public Future<Void> subscribePresence(List<String> userIds) {
+    return onContext(() -> {
+      write(new JsonObject().put("type", "subscribe_presence").put("userIds", new JsonArray(new ArrayList<>(userIds))));
+      return Future.succeededFuture();
+    });
+  }
+
+  public ConnectionState state() {
+    return state;
+  }
+
+  /** The region of the current (or last) connection. */
+  public String region() {
+    return region;
+  }
+
+  public Timeline timeline(String conversationId) {
+    return timelines.get(conversationId);
+  }
+
+  /** Sends written but not acknowledged yet. */
+  public int unacked() {
+    return outbox.size();
+  }
+
+  /** Stops for good: the socket closes, un-acked sends fail (the server may still have stored them). */
+  public Future<Void> close() {
+    return onContext(() -> {
+      running = false;
+      dropSocket("closed by the application");
+      List<Outgoing> pending = new ArrayList<>(outbox.values());
+      outbox.clear();
+      pending.forEach(o -> o.promise.tryFail("client closed before the ack"));
+      setState(ConnectionState.OFFLINE, 0, "closed");
+      return Future.join(webSockets.close(), http.close()).mapEmpty();
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------- connecting
+
+  private void tryConnect() {
+    if (!running) {
+      return;
+    }
+    setState(everConnected ? ConnectionState.RECONNECTING : ConnectionState.CONNECTING, 0, "connecting");
+    Future<Boolean> known = directory.current() != null ? Future.succeededFuture(true) : directory.refresh();
+    known.compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture("no region reachable"))
+        .compose(v -> tokens.token(directory.endpoint(), refreshToken))
+        .compose(this::open)
+        .onFailure(this::attemptFailed);
+  }
+
+  private Future<Void> open(String token) {
+    Region.Endpoint endpoint = directory.endpoint();
+    WebSocketConnectOptions connect = new WebSocketConnectOptions()
+        .setAbsoluteURI(endpoint.wsUrl() + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))
+        .setConnectTimeout(options.connectTimeoutMs());
+    return webSockets.connect(connect).compose(ws -> {
+      Promise<Void> ready = Promise.promise();
+      long timer = vertx.setTimer(options.readyTimeoutMs(), t -> ready.tryFail("no ready frame within "
+          + options.readyTimeoutMs() + " ms"));
+      ws.textMessageHandler(text -> onText(ws, text, ready));
+      ws.closeHandler(v -> {
+        ready.tryFail("closed before ready");
+        if (ws == socket) {
+          connectionLost("socket closed");
+        }
+      });
+      ws.exceptionHandler(e -> {
+        ready.tryFail(e);
+        if (ws == socket) {
+          connectionLost("socket error: " + e.getMessage());
+        }
+      });
+      return ready.future().onComplete(ar -> vertx.cancelTimer(timer)).onFailure(e -> ws.close());
+    });
+  }
+
+  private void attemptFailed(Throwable cause) {
+    if (!running) {
+      return;
+    }
+    if (cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
+      refreshToken = true;
+    }
+    directory.attemptFailed().onComplete(ar -> schedule(ar.succeeded() && ar.result() != null ? ar.result()
+        : "attempt failed: " + cause.getMessage()));
+  }
+
+  private void schedule(String reason) {
+    long delay = nextDelayOverride >= 0 ? nextDelayOverride : backoff.delayMs(attempt);
+    nextDelayOverride = -1;
+    attempt++;
+    setState(ConnectionState.RECONNECTING, delay, reason);
+    vertx.setTimer(Math.max(1, delay), t -> tryConnect());
+  }
+
+  private void onReady(WebSocket ws, JsonObject frame) {
+    socket = ws;
+    everConnected = true;
+    refreshToken = false;
+    region = frame.getString("region");
+    node = frame.getString("node");
+    directory.connected();
+    lastFrameNanos = System.nanoTime();
+    ws.drainHandler(v -> flushBacklog());
+    long interval = options.pingIntervalMs() > 0 ? options.pingIntervalMs()
+        : Math.max(1_000, frame.getLong("heartbeatSeconds", 30L) * 1000 / 2);
+    long deadAfter = options.deadAfterMs() > 0 ? options.deadAfterMs() : 2 * interval + 2_000;
+    heartbeatTimer = vertx.setPeriodic(Math.min(interval, deadAfter / 3), t -> heartbeat(ws, interval, deadAfter));
+    stableTimer = vertx.setTimer(options.stableMs(), t -> attempt = 0);
+    setState(ConnectionState.CONNECTED, 0, "ready");
+    syncing.clear();
+    timelines.keySet().forEach(this::sync);
+    offlineReceipts.forEach(this::write);
+    offlineReceipts.clear();
+    for (Outgoing outgoing : outbox.values()) {
+      outgoing.writes++;
+      write(outgoing.frame);
+    }
+  }
+
+  private void heartbeat(WebSocket ws, long interval, long deadAfter) {
+    if (ws != socket) {
+      return;
+    }
+    long now = System.nanoTime();
+    if ((now - lastFrameNanos) / 1_000_000 > deadAfter) {
+      connectionLost("no frame for " + deadAfter + " ms");
+      return;
+    }
+    if ((now - lastPingNanos) / 1_000_000 >= interval) {
+      lastPingNanos = now;
+      write(new JsonObject().put("type", "ping"));
+    }
+  }
+
+  /** The current socket is gone (close, error, silence, drain): forget it and schedule the next attempt. */
+  private void connectionLost(String reason) {
+    if (socket == null) {
+      return;
+    }
+    dropSocket(reason);
+    if (running) {
+      schedule(reason);
+    }
+  }
+
+  private void dropSocket(String reason) {
+    WebSocket ws = socket;
+    socket = null;
+    node = null;
+    backlog.clear();
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(stableTimer);
+    if (ws != null && !ws.isClosed()) {
+      ws.close((short) 1000, reason.length() > 100 ? reason.substring(0, 100) : reason);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- frames
+
+  private void onText(WebSocket ws, String text, Promise<Void> ready) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (RuntimeException e) {
+      return; // not ours to fix: the server only sends JSON objects
+    }
+    lastFrameNanos = System.nanoTime();
+    String type = frame.getString("type", "");
+    if (ws != socket) {
+      if (type.equals("ready") && ready.tryComplete()) {
+        onReady(ws, frame);
+      }
+      return;
+    }
+    switch (type) {
+      case "ack" -> onAck(frame);
+      case "message" -> deliver(Message.fromJson(frame.getJsonObject("message")));
+      case "sync_result" -> onSyncResult(frame);
+      case "receipt" -> listener.onReceipt(frame);
+      case "presence" -> listener.onPresence(frame);
+      case "typing" -> listener.onTyping(frame.getString("conversationId"), frame.getString("userId"));
+      case "error" -> onError(frame);
+      case "reconnect" -> {
+        nextDelayOverride = frame.getLong("afterMs", 0L) + ThreadLocalRandom.current().nextLong(251);
+        connectionLost("node draining: " + frame.getString("reason", ""));
+      }
+      default -> { } // pong, and frame types newer than this client
+    }
+  }
+
+  private void onAck(JsonObject frame) {
+    Outgoing outgoing = outbox.remove(frame.getString("clientMsgId"));
+    if (outgoing != null) {
+      outgoing.promise.tryComplete(new Ack(frame.getString("clientMsgId"), frame.getString("messageId"),
+          frame.getString("conversationId"), frame.getLong("lamport", 0L), frame.getLong("createdAt", 0L),
+          outgoing.writes));
+    }
+  }
+
+  private void onError(JsonObject frame) {
+    String code = frame.getString("code", "internal");
+    Outgoing outgoing = frame.getString("clientMsgId") == null ? null : outbox.get(frame.getString("clientMsgId"));
+    if (outgoing == null) {
+      listener.onError(code, frame.getString("message"));
+      return;
+    }
+    if (code.equals("rate_limited") || code.equals("unavailable") || code.equals("internal")) {
+      long delay = frame.getLong("retryAfterMs", backoff.delayMs(Math.min(outgoing.writes, 6)));
+      WebSocket ws = socket;
+      vertx.setTimer(Math.max(1, delay), t -> {
+        if (ws == socket && ws != null && outbox.get(frame.getString("clientMsgId")) == outgoing) {
+          outgoing.writes++;
+          write(outgoing.frame);
+        } // else: the next ready resends it
+      });
+    } else {
+      outbox.remove(frame.getString("clientMsgId"));
+      outgoing.promise.tryFail(new SendRejectedException(code, frame.getString("message", "")));
+    }
+  }
+
+  private void deliver(Message message) {
+    Timeline timeline = timelines.get(message.conversationId());
+    if (timeline == null) {
+      // A conversation the application did not follow yet (someone wrote first): follow it from the start, so
+      // that what came before this message is recovered too.
+      timeline = timelines.computeIfAbsent(message.conversationId(), id -> new Timeline(id, null));
+      sync(message.conversationId());
+    }
+    int index = timeline.offer(message);
+    if (index >= 0) {
+      listener.onMessage(message, index, timeline);
+    }
+  }
+
+  private void sync(String conversationId) {
+    Timeline timeline = timelines.get(conversationId);
+    if (socket == null) {
+      return; // every followed conversation syncs after the next ready
+    }
+    syncing.add(conversationId);
+    write(new JsonObject().put("type", "sync").put("conversationId", conversationId)
+        .put("cursor", timeline.cursor()).put("limit", options.syncPageSize()));
+  }
+
+  private void onSyncResult(JsonObject frame) {
+    String conversationId = frame.getString("conversationId");
+    Timeline timeline = timelines.get(conversationId);
+    if (timeline == null) {
+      return;
+    }
+    for (Object o : frame.getJsonArray("messages", new JsonArray())) {
+      deliver(Message.fromJson((JsonObject) o));
+    }
+    timeline.cursor(frame.getString("cursor"));
+    if (frame.getBoolean("hasMore", false)) {
+      sync(conversationId);
+    } else {
+      syncing.remove(conversationId);
+      List<Promise<Void>> waiters = syncWaiters.remove(conversationId);
+      if (waiters != null) {
+        waiters.forEach(Promise::tryComplete);
+      }
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------- plumbing
+
+  /** Writes now, or after the socket drains: frames keep their order either way. */
+  private void write(JsonObject frame) {
+    if (socket == null) {
+      return; // re-sent after the next ready where it matters (sends, syncs, receipts)
+    }
+    if (!backlog.isEmpty() || socket.writeQueueFull()) {
+      backlog.add(frame);
+      return;
+    }
+    socket.writeTextMessage(frame.encode());
+  }
+
+  private void flushBacklog() {
+    while (socket != null && !backlog.isEmpty() && !socket.writeQueueFull()) {
+      socket.writeTextMessage(backlog.poll().encode());
+    }
+  }
+
+  private void setState(ConnectionState next, long retryInMs, String reason) {
+    state = next;
+    Region current = directory.current();
+    String name = next == ConnectionState.CONNECTED ? region : current == null ? null : current.name();
+    listener.onState(new ConnectionState.Change(next, name, node, next == ConnectionState.CONNECTED ? 0 : attempt,
+        retryInMs, reason));
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return action.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+}
