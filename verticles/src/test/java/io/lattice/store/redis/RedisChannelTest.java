@@ -1,12 +1,10 @@
 package io.lattice.store.redis;
 
 import io.lattice.store.TestVertx;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.lattice.store.TestVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,22 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The shared connection comes back after the server dropped it. */
 class RedisChannelTest {
 
-  private Vertx vertx;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
 
   @Test
   void reconnectsAfterTheServerKilledTheConnection() {
-    RedisChannel channel = RedisTestSupport.client(vertx, false);
-    RedisChannel killer = RedisTestSupport.client(vertx, false);
+    RedisChannel channel = redis.client(false);
+    RedisChannel killer = redis.client(false);
     String id = await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString();
     await(killer.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(id)));
 
@@ -42,7 +31,5 @@ class RedisChannelTest {
       }
     });
     assertThat(await(channel.send(Request.cmd(Command.PING))).toString()).isEqualTo("PONG");
-    await(channel.close());
-    await(killer.close());
   }
 }
