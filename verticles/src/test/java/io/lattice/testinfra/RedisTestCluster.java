@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,28 @@ public final class RedisTestCluster implements AutoCloseable {
   /** The nodes still running. */
   public List<Integer> livePorts() {
     return nodes.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+  }
+
+  /** The port of the master serving each slot (0 if none), by the {@code CLUSTER NODES} of a live node. */
+  public int[] slotOwners() {
+    int[] owners = new int[16384];
+    for (String line : cli(livePorts().get(0), "cluster", "nodes").lines().toList()) {
+      String[] fields = line.trim().split(" ");
+      if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+        continue;
+      }
+      int port = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+      for (int i = 8; i < fields.length; i++) {
+        if (fields[i].startsWith("[")) {
+          continue; // a slot being migrated or imported: not an assignment
+        }
+        String[] bounds = fields[i].split("-");
+        int from = Integer.parseInt(bounds[0]);
+        int to = bounds.length > 1 ? Integer.parseInt(bounds[1]) : from;
+        Arrays.fill(owners, from, to + 1, port);
+      }
+    }
+    return owners;
   }
 
   /** {@code redis-cli -p port args...}: its output. */

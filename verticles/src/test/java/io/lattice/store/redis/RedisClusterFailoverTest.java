@@ -5,12 +5,9 @@ import io.lattice.store.ReceiptStore;
 import io.lattice.store.ReceiptStore.ReceiptKey;
 import io.lattice.store.ReceiptStore.ReceiptUpdate;
 import io.lattice.store.TestVertx;
-import io.lattice.testinfra.RedisServers;
 import io.lattice.testinfra.RedisTestCluster;
 import io.vertx.core.Future;
 import io.vertx.redis.client.impl.ZModem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,31 +37,20 @@ class RedisClusterFailoverTest {
   @RegisterExtension
   final RedisFixture redis = new RedisFixture();
 
-  private RedisTestCluster cluster;
-
-  @BeforeEach
-  void startCluster() {
-    cluster = RedisServers.privateCluster(NODE_TIMEOUT_MS);
-  }
-
-  @AfterEach
-  void stopCluster() {
-    cluster.close();
-  }
-
   @Test
   void theDeadMastersSlotsMoveToItsReplicaAndTheOtherSlotsKeepWorking() {
+    RedisTestCluster cluster = redis.privateCluster(NODE_TIMEOUT_MS);
     RedisStores stores = redis.open(RedisTestSupport.block(true, cluster.masterUris()), Clock.systemUTC());
     ReceiptStore receipts = stores.receipts();
     RedisKeys keys = new RedisKeys(stores.config().keyPrefix());
     int victim = cluster.masterPorts().get(0);
-    List<int[]> victimSlots = slotRanges(victim);
+    int[] owners = cluster.slotOwners();
     List<String> onVictim = new ArrayList<>();
     List<String> elsewhere = new ArrayList<>();
     for (int i = 0; i < MESSAGES; i++) {
       String id = "msg-" + i;
       // The client's own slot function: the one that routes the requests.
-      (inRanges(ZModem.generate(keys.receipts(id)), victimSlots) ? onVictim : elsewhere).add(id);
+      (owners[ZModem.generate(keys.receipts(id))] == victim ? onVictim : elsewhere).add(id);
     }
     assertThat(onVictim).isNotEmpty();
     assertThat(elsewhere).isNotEmpty();
@@ -76,7 +62,7 @@ class RedisClusterFailoverTest {
     await(receipts.merge(acked));
     // Replication is asynchronous: a write the master acked may not have reached its replica yet. Wait until it
     // did, so that every acked receipt must survive the failover.
-    int replica = awaitReplicaCaughtUp(victim);
+    int replica = awaitReplicaCaughtUp(cluster, victim);
 
     long killedAt = System.nanoTime();
     cluster.kill(victim);
@@ -116,26 +102,8 @@ class RedisClusterFailoverTest {
     assertThat(served).isPositive();
   }
 
-  /** The slot ranges a master serves, from its own line of {@code CLUSTER NODES}. */
-  private List<int[]> slotRanges(int master) {
-    String line = cluster.cli(master, "cluster", "nodes").lines().filter(l -> l.contains("myself")).findFirst()
-        .orElseThrow();
-    String[] fields = line.trim().split(" ");
-    List<int[]> ranges = new ArrayList<>();
-    for (int i = 8; i < fields.length; i++) {
-      String[] bounds = fields[i].split("-");
-      int from = Integer.parseInt(bounds[0]);
-      ranges.add(new int[] {from, bounds.length > 1 ? Integer.parseInt(bounds[1]) : from});
-    }
-    return ranges;
-  }
-
-  private static boolean inRanges(int slot, List<int[]> ranges) {
-    return ranges.stream().anyMatch(r -> slot >= r[0] && slot <= r[1]);
-  }
-
   /** The master's replica, once its replication offset reached the master's. */
-  private int awaitReplicaCaughtUp(int master) {
+  private static int awaitReplicaCaughtUp(RedisTestCluster cluster, int master) {
     String info = cluster.cli(master, "info", "replication");
     long masterOffset = Long.parseLong(field(info, "master_repl_offset"));
     int replica = Integer.parseInt(field(info, "slave0").replaceAll(".*port=(\\d+).*", "$1"));

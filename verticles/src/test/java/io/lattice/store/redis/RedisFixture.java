@@ -1,6 +1,9 @@
 package io.lattice.store.redis;
 
 import io.lattice.store.TestVertx;
+import io.lattice.testinfra.RedisServers;
+import io.lattice.testinfra.RedisTestCluster;
+import io.lattice.testinfra.RedisTestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,13 +20,15 @@ import static io.lattice.store.TestVertx.await;
 /**
  * What a Redis test that is not a port contract needs, as a field {@code @RegisterExtension final RedisFixture
  * redis = new RedisFixture();}: a Vert.x instance per test, clients and stores on the shared test servers (each
- * under a fresh key prefix, see {@link RedisTestSupport}), all closed after the test.
+ * under a fresh key prefix, see {@link RedisTestSupport}) or on servers of the test's own, all closed after the
+ * test: clients first, then the servers.
  */
 final class RedisFixture implements BeforeEachCallback, AfterEachCallback {
 
   private Vertx vertx;
   private final List<RedisChannel> channels = new ArrayList<>();
   private final List<RedisStores> stores = new ArrayList<>();
+  private final List<AutoCloseable> servers = new ArrayList<>();
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -40,8 +45,35 @@ final class RedisFixture implements BeforeEachCallback, AfterEachCallback {
     try {
       await(Future.join(closing));
     } finally {
-      await(vertx.close());
+      try {
+        await(vertx.close());
+      } finally {
+        servers.forEach(RedisFixture::stop);
+        servers.clear();
+      }
     }
+  }
+
+  private static void stop(AutoCloseable server) {
+    try {
+      server.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop " + server, e);
+    }
+  }
+
+  /** A cluster of the test's own, for a test that harms it; stopped after the test, once the clients closed. */
+  RedisTestCluster privateCluster(long nodeTimeoutMs) {
+    RedisTestCluster cluster = RedisServers.privateCluster(nodeTimeoutMs);
+    servers.add(cluster);
+    return cluster;
+  }
+
+  /** A standalone server of the test's own, for a test that restarts it; stopped after the test. */
+  RedisTestServer privateStandalone() {
+    RedisTestServer server = RedisServers.privateStandalone();
+    servers.add(server);
+    return server;
   }
 
   Vertx vertx() {
