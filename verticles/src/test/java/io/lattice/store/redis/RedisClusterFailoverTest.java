@@ -64,6 +64,11 @@ class RedisClusterFailoverTest {
     // did, so that every acked receipt must survive the failover.
     int replica = awaitReplicaCaughtUp(cluster, victim);
 
+    // Writes racing the kill: one acked but not yet replicated is lost, as Redis allows; counted, not asserted.
+    List<Future<?>> racing = new ArrayList<>();
+    for (String id : onVictim) {
+      racing.add(receipts.merge(List.of(new ReceiptUpdate(new ReceiptKey(id, "erin"), ReceiptState.read(1)))));
+    }
     long killedAt = System.nanoTime();
     cluster.kill(victim);
 
@@ -96,9 +101,19 @@ class RedisClusterFailoverTest {
       Map<String, ReceiptState> states = await(receipts.get(update.key().messageId()));
       assertThat(states.get("bob")).as(update.key().messageId()).isEqualTo(update.state());
     }
+    await(Future.join(racing).otherwiseEmpty());
+    int racingAcked = 0;
+    int racingLost = 0;
+    for (int i = 0; i < racing.size(); i++) {
+      if (racing.get(i).succeeded()) {
+        racingAcked++;
+        racingLost += await(receipts.get(onVictim.get(i))).containsKey("erin") ? 0 : 1;
+      }
+    }
     System.out.printf("redis failover: promoted %d ms after the kill, dead master's slots served %d ms after the kill "
-            + "(%d ms after the promotion was seen); %d requests on other slots meanwhile, slowest %d ms%n",
-        promotedMs, recoveredMs, afterPromotionMs, served, slowestMs);
+            + "(%d ms after the promotion was seen); %d requests on other slots meanwhile, slowest %d ms; "
+            + "writes racing the kill: %d of %d acked, %d of those lost%n",
+        promotedMs, recoveredMs, afterPromotionMs, served, slowestMs, racingAcked, racing.size(), racingLost);
     assertThat(served).isPositive();
   }
 
