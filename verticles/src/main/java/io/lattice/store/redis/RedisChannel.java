@@ -10,7 +10,6 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.impl.types.ErrorType;
 
 /**
  * One long-lived, pipelined connection of a {@link Redis} client (in cluster mode: one per master, routed by
@@ -31,6 +30,11 @@ import io.vertx.redis.client.impl.types.ErrorType;
  * (refreshing its slot map) and {@code ASK}, retries {@code TRYAGAIN}/{@code CLUSTERDOWN}, refreshes the slot map
  * periodically, and connects lazily to a master it had not met (a promoted replica), so a damaged cluster
  * connection already serves the promoted master's slots before its replacement is up.
+ *
+ * <p>A Redis error reply is a {@link Response} of type error and says nothing about the connection. Any other
+ * failure counts as damage, including the client's own refusals (a full waiting queue, a malformed command): that
+ * costs at most a needless reconnect every {@value #REPLACE_INTERVAL_MS} ms, where telling every socket failure
+ * apart would need the client's internals.
  */
 public final class RedisChannel {
 
@@ -108,6 +112,13 @@ public final class RedisChannel {
     });
   }
 
+  /** Whether the connection in use is damaged, so that the next request starts a replacement; for tests. */
+  Future<Boolean> damaged() {
+    Promise<Boolean> promise = Promise.promise();
+    home.runOnContext(v -> promise.complete(current != null && current.succeeded() && current.result().damaged));
+    return promise.future();
+  }
+
   /** Closes the connection and the client; requests after this fail. */
   public Future<Void> close() {
     Promise<Void> promise = Promise.promise();
@@ -137,8 +148,9 @@ public final class RedisChannel {
       inFlight++;
       return connection.send(request).andThen(done -> {
         inFlight--;
-        // A Redis error reply (wrong type, NOSCRIPT, a script's error...) says nothing about the connection.
-        if (done.failed() && !(done.cause() instanceof ErrorType)) {
+        // A Redis error reply (wrong type, NOSCRIPT, a script's error...) says nothing about the connection; the
+        // client fails with the reply itself, a Response of type ERROR.
+        if (done.failed() && !(done.cause() instanceof Response)) {
           damaged = true;
         }
         if (retired && inFlight == 0) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.lattice.store.TestVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The shared connection comes back after the server dropped it. */
+/** The shared connection comes back after the server dropped it, and is kept on a Redis error reply. */
 class RedisChannelTest {
 
   @RegisterExtension
@@ -31,5 +31,18 @@ class RedisChannelTest {
       }
     });
     assertThat(await(channel.send(Request.cmd(Command.PING))).toString()).isEqualTo("PONG");
+  }
+
+  @Test
+  void aRedisErrorReplyKeepsTheConnection() {
+    RedisChannel channel = redis.client(false);
+    String key = RedisTestSupport.keys().rateBucket("not-a-number");
+    await(channel.send(Request.cmd(Command.SET).arg(key).arg("x")));
+    String id = await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString();
+    // An error reply is the command's failure, not the connection's: no replacement is due.
+    assertThat(TestVertx.awaitFailure(channel.send(Request.cmd(Command.INCR).arg(key))))
+        .hasMessageContaining("not an integer");
+    assertThat(await(channel.damaged())).isFalse();
+    assertThat(await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString()).isEqualTo(id);
   }
 }
