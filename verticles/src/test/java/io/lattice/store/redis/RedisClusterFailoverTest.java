@@ -30,6 +30,8 @@ class RedisClusterFailoverTest {
 
   /** Short, so the failover starts ~2 s after the kill; longer than a GC pause or a busy test machine's hiccup. */
   private static final long NODE_TIMEOUT_MS = 2_000;
+  /** Node timeout + failure agreement + election: about 4 s here; the rest is slack for a loaded machine. */
+  private static final long PROMOTION_BOUND_MS = 30_000;
   /** After the promotion, the client's slot map refreshes within a second; the rest is slack for a loaded machine. */
   private static final long RECOVERY_BOUND_MS = 10_000;
   private static final int MESSAGES = 300;
@@ -75,7 +77,10 @@ class RedisClusterFailoverTest {
     // Until the replica is promoted: every request on the other masters' slots succeeds.
     int served = 0;
     long slowestMs = 0;
+    long promotionDeadline = killedAt + PROMOTION_BOUND_MS * 1_000_000;
     while (!cluster.cli(replica, "role").startsWith("master")) {
+      assertThat(System.nanoTime()).as("replica promoted within %d ms", PROMOTION_BOUND_MS)
+          .isLessThan(promotionDeadline);
       long start = System.nanoTime();
       String id = elsewhere.get(served % elsewhere.size());
       await(receipts.merge(List.of(new ReceiptUpdate(new ReceiptKey(id, "carol"), ReceiptState.delivered(served + 1)))));
