@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * Real Redis servers for tests, started once per test JVM as local {@code redis-server} processes on loopback, with
  * their data in a temporary directory: a standalone server, and a 6-node cluster (3 masters, 3 replicas). Each is
- * started on first use and stopped (processes destroyed, directory deleted) when the JVM exits.
+ * started on first use and stopped (processes destroyed, directory deleted) when the JVM exits. Tests that harm a
+ * server (kill, restart) get one of their own: {@link #privateCluster}, {@link #privateStandalone}.
  *
  * <p>Needs {@code redis-server} and {@code redis-cli} on the PATH (Debian: {@code apt-get install -y redis-server});
  * without them the tests fail with that message rather than being skipped.
@@ -29,9 +30,10 @@ import java.util.stream.Stream;
 public final class RedisServers {
 
   private static final long START_TIMEOUT_MS = 30_000;
+  private static final long SHARED_NODE_TIMEOUT_MS = 5_000;
 
-  private static Standalone standalone;
-  private static Cluster cluster;
+  private static RedisTestServer standalone;
+  private static RedisTestCluster cluster;
   /** What to stop and delete at JVM exit, in one hook: processes first, so none writes into a deleted directory. */
   private static final List<Process> PROCESSES = new ArrayList<>();
   private static final List<Path> DIRECTORIES = new ArrayList<>();
@@ -46,79 +48,33 @@ public final class RedisServers {
   /** The standalone server: its {@code redis://} URI. */
   public static synchronized String standalone() {
     if (standalone == null) {
-      standalone = new Standalone();
+      standalone = new RedisTestServer();
     }
-    return standalone.uri;
+    return standalone.uri();
   }
 
   /** The cluster: the {@code redis://} URIs of its three masters. */
   public static synchronized List<String> cluster() {
     if (cluster == null) {
-      cluster = new Cluster();
+      cluster = new RedisTestCluster(SHARED_NODE_TIMEOUT_MS);
     }
-    return cluster.masterUris;
+    return cluster.masterUris();
   }
 
-  private static final class Standalone {
-    final String uri;
-
-    Standalone() {
-      requireInstalled();
-      Path dir = tempDir("redis-standalone-");
-      int port = freePort();
-      start(dir, port, List.of());
-      uri = "redis://127.0.0.1:" + port;
-    }
+  /**
+   * A cluster of the caller's own, for a test that harms it (kills a master); the caller closes it. Its node
+   * timeout is the time before a silent master is failed over.
+   */
+  public static RedisTestCluster privateCluster(long nodeTimeoutMs) {
+    return new RedisTestCluster(nodeTimeoutMs);
   }
 
-  private static final class Cluster {
-    final List<String> masterUris = new ArrayList<>();
-
-    Cluster() {
-      requireInstalled();
-      Path root = tempDir("redis-cluster-");
-      List<Integer> ports = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        int port = freePort(ports);
-        ports.add(port);
-        Path dir = root.resolve("node-" + port);
-        try {
-          Files.createDirectories(dir);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        start(dir, port, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-            "--cluster-node-timeout", "5000", "--repl-diskless-load", "on-empty-db"));
-      }
-      List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-      ports.forEach(p -> create.add("127.0.0.1:" + p));
-      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-      String out = run(create, root);
-      if (!out.contains("All 16384 slots covered")) {
-        throw new IllegalStateException("redis-cli --cluster create failed:\n" + out);
-      }
-      // Every node must agree the cluster is up, or the client may see a node still joining.
-      awaitCondition("cluster_state:ok on every node", () -> ports.stream().allMatch(p ->
-          run(List.of("redis-cli", "-p", String.valueOf(p), "cluster", "info"), root).contains("cluster_state:ok")));
-      // The masters are the first three (redis-cli assigns replicas to the last ones).
-      for (int p : ports) {
-        String role = run(List.of("redis-cli", "-p", String.valueOf(p), "role"), root);
-        if (role.startsWith("master")) {
-          masterUris.add("redis://127.0.0.1:" + p);
-        }
-      }
-      if (masterUris.size() != 3) {
-        throw new IllegalStateException("expected 3 masters, found " + masterUris);
-      }
-      // Replicas must be in sync, so replica reads/failover tests (if any) see the data.
-      awaitCondition("every replica linked to its master", () -> ports.stream().allMatch(p -> {
-        String info = run(List.of("redis-cli", "-p", String.valueOf(p), "info", "replication"), root);
-        return info.contains("role:master") || info.contains("master_link_status:up");
-      }));
-    }
+  /** A standalone server of the caller's own, for a test that restarts it; the caller closes it. */
+  public static RedisTestServer privateStandalone() {
+    return new RedisTestServer();
   }
 
-  private static void requireInstalled() {
+  static void requireInstalled() {
     for (String binary : List.of("redis-server", "redis-cli")) {
       if (!onPath(binary)) {
         throw new IllegalStateException(binary + " is not installed (or not on the PATH): the Redis adapter tests "
@@ -137,7 +93,8 @@ public final class RedisServers {
     return false;
   }
 
-  private static void start(Path dir, int port, List<String> extra) {
+  /** Starts a server and waits until it answers PING; destroyed at JVM exit at the latest. */
+  static Process start(Path dir, int port, List<String> extra) {
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
         "--daemonize", "no", "--protected-mode", "no", "--logfile", dir.resolve("redis.log").toString()));
@@ -158,6 +115,7 @@ public final class RedisServers {
       }
       return ping(port);
     });
+    return process;
   }
 
   private static void stopAll() {
@@ -168,7 +126,7 @@ public final class RedisServers {
     }
   }
 
-  private static void stop(Process process) {
+  static void stop(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -179,7 +137,7 @@ public final class RedisServers {
     }
   }
 
-  private static boolean ping(int port) {
+  static boolean ping(int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
       socket.setSoTimeout(1000);
@@ -192,7 +150,7 @@ public final class RedisServers {
     }
   }
 
-  private static String run(List<String> command, Path dir) {
+  static String run(List<String> command, Path dir) {
     try {
       Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -209,7 +167,7 @@ public final class RedisServers {
     }
   }
 
-  private static void awaitCondition(String what, BooleanSupplier condition) {
+  static void awaitCondition(String what, BooleanSupplier condition) {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
@@ -224,7 +182,7 @@ public final class RedisServers {
     }
   }
 
-  private static Path tempDir(String prefix) {
+  static Path tempDir(String prefix) {
     try {
       Path dir = Files.createTempDirectory(prefix);
       synchronized (PROCESSES) {
@@ -236,7 +194,7 @@ public final class RedisServers {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
@@ -244,7 +202,7 @@ public final class RedisServers {
     }
   }
 
-  private static String read(Path file) {
+  static String read(Path file) {
     try {
       return Files.exists(file) ? Files.readString(file) : "(no log)";
     } catch (IOException e) {
@@ -252,7 +210,7 @@ public final class RedisServers {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     return freePort(List.of());
   }
 
@@ -260,7 +218,7 @@ public final class RedisServers {
    * A port below 32768 (this machine's ephemeral range starts there) that nothing listens on, nor on port + 10000
    * (the cluster bus port), and not already taken by this run.
    */
-  private static int freePort(List<Integer> taken) {
+  static int freePort(List<Integer> taken) {
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(10_000, 22_000);
       if (!taken.contains(port) && !taken.contains(port + 10_000) && !taken.contains(port - 10_000)

@@ -20,6 +20,14 @@
  * maximum register); lightweight transactions are not, and the stores resolve their retries themselves.
  *
  * <h2>Tables</h2>
+ * Who touches what: {@link io.lattice.store.cassandra.MessageRows} writes a message to {@code messages},
+ * {@code message_buckets}, {@code messages_by_source}, {@code messages_by_id}, {@code conversation_regions},
+ * {@code conversation_clocks} and {@code lamport_max} in one logged batch, and reads {@code messages_by_id};
+ * {@link io.lattice.store.cassandra.SeqClaims} owns {@code seq_counters} (and reads {@code conversation_clocks});
+ * {@link io.lattice.store.cassandra.MessageReads} reads {@code conversation_regions} and {@code messages_by_source}
+ * (sync), {@code message_buckets} and {@code messages} (history); {@code CassandraMessageStore} itself reads
+ * {@code lamport_max}; {@link io.lattice.store.cassandra.CassandraConversationStore} owns the two conversation
+ * tables and {@link io.lattice.store.cassandra.CassandraSchema} {@code schema_version}.
  * <ul>
  *   <li>{@code schema_version(version int PK, description text, applied_at timestamp)}.</li>
  *   <li>{@code messages((conversation_id, bucket), lamport, source_region, message_id)} CLUSTERING ORDER BY
@@ -42,7 +50,7 @@
  *       last_sender_id, last_content, last_media_url, last_created_at}: the per-(conversation, source region)
  *       sequence counter, changed only by lightweight transactions ({@code INSERT IF NOT EXISTS},
  *       {@code UPDATE ... IF last_seq = ?}), carrying the message that claimed last_seq (see
- *       {@link io.lattice.store.cassandra.CassandraMessageStore}). Only written for the region's own messages.</li>
+ *       {@link io.lattice.store.cassandra.SeqClaims}). Only written for the region's own messages.</li>
  *   <li>{@code conversation_clocks(conversation_id PK, last_lamport)}: the highest Lamport of the conversation, a
  *       maximum register written {@code USING TIMESTAMP <lamport>}.</li>
  *   <li>{@code lamport_max(shard int PK, lamport)}: 16 maximum registers (shard = hash of the conversation id),

@@ -9,8 +9,10 @@
  *
  * <h2>Connection</h2>
  * All requests go through one {@link io.lattice.store.redis.RedisChannel}: a single pipelined connection of the
- * client (per master in cluster mode) on its own event-loop context, reconnected on the next request after it
- * failed. Operations over many users keep at most {@value io.lattice.store.redis.RedisSupport#MAX_IN_FLIGHT}
+ * client (per master in cluster mode) on its own event-loop context. A damaged connection (a socket ended, a
+ * request failed other than by a Redis error reply) keeps serving while a replacement is opened in the background,
+ * so a dead cluster master only stops its own slots until its replica is promoted (docs/backends-redis.md,
+ * "Failover and restarts"). Operations over many users keep at most {@value io.lattice.store.redis.RedisSupport#MAX_IN_FLIGHT}
  * requests in flight (window after window), below the connection's {@code maxWaitingHandlers}. Futures complete
  * on the caller's context.
  *

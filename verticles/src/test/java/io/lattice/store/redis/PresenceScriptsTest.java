@@ -2,13 +2,10 @@ package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceSlot;
 import io.lattice.model.crdt.PresenceState;
-import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,26 +28,13 @@ class PresenceScriptsTest {
   private static final long TTL = 30_000;
   private static final String HERE = "us-east";
 
-  private Vertx vertx;
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
+  private final String key = RedisTestSupport.keys().presence("alice");
   private List<RedisChannel> clients;
-  private String key;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    key = RedisTestSupport.keys().presence("alice");
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
 
   private void connect(boolean cluster) {
-    clients = new ArrayList<>();
-    for (int c = 0; c < 8; c++) {
-      clients.add(RedisTestSupport.client(vertx, cluster));
-    }
+    clients = redis.clients(cluster, 8);
   }
 
   private RedisChannel client(int i) {

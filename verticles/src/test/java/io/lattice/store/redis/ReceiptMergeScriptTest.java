@@ -3,13 +3,10 @@ package io.lattice.store.redis;
 import io.lattice.model.crdt.ReceiptState;
 import io.lattice.store.ReceiptStore.ReceiptKey;
 import io.lattice.store.ReceiptStore.ReceiptUpdate;
-import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,17 +25,8 @@ class ReceiptMergeScriptTest {
   private static final long NOW = 1_900_000_000_000L;
   private static final long RETENTION = 7L * 24 * 3600 * 1000;
 
-  private Vertx vertx;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})
@@ -46,10 +34,7 @@ class ReceiptMergeScriptTest {
     ReceiptMergeScript script = new ReceiptMergeScript();
     String key = RedisTestSupport.keys().receipts("m1");
     List<String> recipients = List.of("a", "b", "c", "d");
-    List<RedisChannel> clients = new ArrayList<>();
-    for (int c = 0; c < 8; c++) {
-      clients.add(RedisTestSupport.client(vertx, cluster));
-    }
+    List<RedisChannel> clients = redis.clients(cluster, 8);
     Random random = new Random(7);
     Map<String, ReceiptState> expected = new HashMap<>();
     List<List<ReceiptUpdate>> batches = new ArrayList<>();
@@ -93,21 +78,21 @@ class ReceiptMergeScriptTest {
   @ValueSource(booleans = {false, true})
   void aFieldPastTheCutoffCountsAsAbsentAndACoveredUpdateWritesNothing(boolean cluster) {
     ReceiptMergeScript script = new ReceiptMergeScript();
-    RedisChannel redis = RedisTestSupport.client(vertx, cluster);
+    RedisChannel client = redis.client(cluster);
     String key = RedisTestSupport.keys().receipts("m2");
     ReceiptUpdate read9 = new ReceiptUpdate(new ReceiptKey("m2", "bob"), ReceiptState.read(9));
-    await(script.merge(redis, key, List.of(read9), NOW, NOW - RETENTION, RETENTION));
+    await(script.merge(client, key, List.of(read9), NOW, NOW - RETENTION, RETENTION));
 
     // Covered: unchanged, and the stored updatedAt stays (the retention is not extended).
-    List<ReceiptMergeScript.Result> again = await(script.merge(redis, key, List.of(read9), NOW + 5, NOW + 5 - RETENTION,
+    List<ReceiptMergeScript.Result> again = await(script.merge(client, key, List.of(read9), NOW + 5, NOW + 5 - RETENTION,
         RETENTION));
     assertThat(again).containsExactly(new ReceiptMergeScript.Result(ReceiptState.read(9), false));
-    assertThat(await(redis.send(Request.cmd(Command.HGET).arg(key).arg("bob"))).toString()).isEqualTo("0:0:9:" + NOW);
+    assertThat(await(client.send(Request.cmd(Command.HGET).arg(key).arg("bob"))).toString()).isEqualTo("0:0:9:" + NOW);
 
     // Past the cutoff: the update starts from empty.
     long later = NOW + RETENTION + 1;
     ReceiptUpdate delivered = new ReceiptUpdate(new ReceiptKey("m2", "bob"), ReceiptState.delivered(4));
-    assertThat(await(script.merge(redis, key, List.of(delivered), later, later - RETENTION, RETENTION)))
+    assertThat(await(script.merge(client, key, List.of(delivered), later, later - RETENTION, RETENTION)))
         .containsExactly(new ReceiptMergeScript.Result(ReceiptState.delivered(4), true));
   }
 }

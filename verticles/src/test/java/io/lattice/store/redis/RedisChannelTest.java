@@ -1,35 +1,24 @@
 package io.lattice.store.redis;
 
 import io.lattice.store.TestVertx;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.lattice.store.TestVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The shared connection comes back after the server dropped it. */
+/** The shared connection comes back after the server dropped it, and is kept on a Redis error reply. */
 class RedisChannelTest {
 
-  private Vertx vertx;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
 
   @Test
   void reconnectsAfterTheServerKilledTheConnection() {
-    RedisChannel channel = RedisTestSupport.client(vertx, false);
-    RedisChannel killer = RedisTestSupport.client(vertx, false);
+    RedisChannel channel = redis.client(false);
+    RedisChannel killer = redis.client(false);
     String id = await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString();
     await(killer.send(Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(id)));
 
@@ -42,7 +31,18 @@ class RedisChannelTest {
       }
     });
     assertThat(await(channel.send(Request.cmd(Command.PING))).toString()).isEqualTo("PONG");
-    await(channel.close());
-    await(killer.close());
+  }
+
+  @Test
+  void aRedisErrorReplyKeepsTheConnection() {
+    RedisChannel channel = redis.client(false);
+    String key = RedisTestSupport.keys().rateBucket("not-a-number");
+    await(channel.send(Request.cmd(Command.SET).arg(key).arg("x")));
+    String id = await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString();
+    // An error reply is the command's failure, not the connection's: no replacement is due.
+    assertThat(TestVertx.awaitFailure(channel.send(Request.cmd(Command.INCR).arg(key))))
+        .hasMessageContaining("not an integer");
+    assertThat(await(channel.damaged())).isFalse();
+    assertThat(await(channel.send(Request.cmd(Command.CLIENT).arg("ID"))).toString()).isEqualTo(id);
   }
 }

@@ -1,12 +1,9 @@
 package io.lattice.store.redis;
 
 import io.lattice.model.crdt.PresenceState;
-import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,23 +27,14 @@ class RedisLargeRoundsTest {
   private static final int USERS = 3_000;
   private static final Duration TTL = Duration.ofSeconds(60);
 
-  private Vertx vertx;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})
   void roundsOverThousandsOfUsersSucceedWithASmallWaitingQueue(boolean cluster) {
     JsonObject block = RedisTestSupport.block(cluster).put("maxWaitingHandlers", 300);
-    RedisStores stores = await(RedisStores.open(vertx, block, Clock.systemUTC()));
+    RedisStores stores = redis.open(block, Clock.systemUTC());
     List<String> users = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
       users.add("user-" + i);
@@ -68,6 +56,5 @@ class RedisLargeRoundsTest {
     await(stores.sessions().removeNode("node-1"));
     assertThat(await(stores.sessions().lookup(users)).values()).allSatisfy(nodes -> assertThat(nodes).isEmpty());
     assertThat(await(stores.presence().removeNode("us-east", "node-1"))).hasSize(200);
-    await(stores.close());
   }
 }

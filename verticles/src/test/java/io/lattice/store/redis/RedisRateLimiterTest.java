@@ -2,11 +2,8 @@ package io.lattice.store.redis;
 
 import io.lattice.store.MutableClock;
 import io.lattice.store.RateLimiter;
-import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,28 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link RedisRateLimiter} and its script, standalone and cluster; the clock stands still unless moved. */
 class RedisRateLimiterTest {
 
-  private Vertx vertx;
-  private MutableClock clock;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-    clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
-
-  private RedisStores open(boolean cluster) {
-    return await(RedisStores.open(vertx, RedisTestSupport.block(cluster), clock));
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
+  private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})
   void aBucketStartsFullEmptiesAndRefillsByTheClock(boolean cluster) {
-    RateLimiter limiter = open(cluster).rateLimiter();
+    RateLimiter limiter = redis.open(cluster, clock).rateLimiter();
     for (int i = 0; i < 3; i++) {
       assertThat(await(limiter.tryTake("alice", 2, 3))).isZero();
     }
@@ -69,8 +52,7 @@ class RedisRateLimiterTest {
     List<RateLimiter> nodes = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       // Six "nodes", each with its own client, on the same keys.
-      nodes.add(await(RedisStores.open(vertx, RedisTestSupport.block(cluster).put("keyPrefix", prefixShared), clock))
-          .rateLimiter());
+      nodes.add(redis.open(RedisTestSupport.block(cluster).put("keyPrefix", prefixShared), clock).rateLimiter());
     }
     List<Future<Long>> takes = new ArrayList<>();
     for (int i = 0; i < 300; i++) {

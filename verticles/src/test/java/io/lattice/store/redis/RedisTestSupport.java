@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /** Opens the Redis stores on the test servers, each call under a fresh key prefix so tests never see each other. */
@@ -17,14 +17,18 @@ final class RedisTestSupport {
   private RedisTestSupport() {
   }
 
+  /** The {@code "redis"} block of the shared standalone server or cluster, under a fresh key prefix. */
   static JsonObject block(boolean cluster) {
-    JsonObject block = new JsonObject()
+    return cluster ? block(true, RedisServers.cluster()) : block(false, List.of(RedisServers.standalone()));
+  }
+
+  /** The {@code "redis"} block of these servers (e.g. a test's own), under a fresh key prefix. */
+  static JsonObject block(boolean cluster, List<String> endpoints) {
+    return new JsonObject()
         .put("keyPrefix", "t" + UUID.randomUUID().toString().substring(0, 8) + ":")
-        .put("maxPoolSize", 4);
-    if (cluster) {
-      return block.put("mode", "cluster").put("endpoints", new JsonArray(RedisServers.cluster()));
-    }
-    return block.put("mode", "standalone").put("endpoints", new JsonArray().add(RedisServers.standalone()));
+        .put("maxPoolSize", 4)
+        .put("mode", cluster ? "cluster" : "standalone")
+        .put("endpoints", new JsonArray(endpoints));
   }
 
   static Future<RedisStores> open(Vertx vertx, boolean cluster, Duration retention, Clock clock) {

@@ -1,12 +1,9 @@
 package io.lattice.store.redis;
 
-import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,27 +19,15 @@ class SessionPutScriptTest {
 
   private static final long NOW = 1_900_000_000_000L;
 
-  private Vertx vertx;
-
-  @BeforeEach
-  void start() {
-    vertx = TestVertx.create();
-  }
-
-  @AfterEach
-  void stop() {
-    await(vertx.close());
-  }
+  @RegisterExtension
+  final RedisFixture redis = new RedisFixture();
 
   @ParameterizedTest(name = "cluster={0}")
   @ValueSource(booleans = {false, true})
   void concurrentPutsFromManyClientsAreAllKept(boolean cluster) {
     SessionPutScript script = new SessionPutScript();
     String key = RedisTestSupport.keys().session("alice");
-    List<RedisChannel> clients = new ArrayList<>();
-    for (int c = 0; c < 8; c++) {
-      clients.add(RedisTestSupport.client(vertx, cluster));
-    }
+    List<RedisChannel> clients = redis.clients(cluster, 8);
     List<Future<Void>> puts = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       puts.add(script.put(clients.get(i % clients.size()), key, "node-" + i, NOW + 30_000, NOW, 90_000));
@@ -59,15 +44,15 @@ class SessionPutScriptTest {
   @ValueSource(booleans = {false, true})
   void aPutPrunesExpiredNodesAndNeverLowersTheKeyTtl(boolean cluster) {
     SessionPutScript script = new SessionPutScript();
-    RedisChannel redis = RedisTestSupport.client(vertx, cluster);
+    RedisChannel client = redis.client(cluster);
     String key = RedisTestSupport.keys().session("bob");
-    await(script.put(redis, key, "long", NOW + 300_000, NOW, 360_000));
-    await(script.put(redis, key, "short", NOW + 10_000, NOW, 70_000));
-    long pttl = await(redis.send(Request.cmd(Command.PTTL).arg(key))).toLong();
+    await(script.put(client, key, "long", NOW + 300_000, NOW, 360_000));
+    await(script.put(client, key, "short", NOW + 10_000, NOW, 70_000));
+    long pttl = await(client.send(Request.cmd(Command.PTTL).arg(key))).toLong();
     assertThat(pttl).isGreaterThan(300_000); // the longer entry's TTL stays
 
-    await(script.put(redis, key, "other", NOW + 400_000, NOW + 20_000, 440_000));
-    Map<String, String> fields = RedisSupport.hashEntries(await(redis.send(Request.cmd(Command.HGETALL).arg(key))));
+    await(script.put(client, key, "other", NOW + 400_000, NOW + 20_000, 440_000));
+    Map<String, String> fields = RedisSupport.hashEntries(await(client.send(Request.cmd(Command.HGETALL).arg(key))));
     assertThat(fields).containsOnlyKeys("long", "other"); // "short" expired at NOW + 10 s
   }
 }
