@@ -42,6 +42,8 @@ public final class Addresses {
   /** PresenceVerticle (local consumer): merge receipt updates from a recipient. */
   public static final String RECEIPT_UPDATE = "lattice.receipt.update";
   /** PresenceVerticle (local consumer): the receipt states of one message. */
+  /** Receipts of up to 500 messages of one conversation, for a participant (a client catching up). */
+  public static final String RECEIPT_QUERY = "lattice.receipt.query";
   public static final String RECEIPT_GET = "lattice.receipt.get";
   /** PresenceVerticle (local consumer): a node's live-connection count for users (absolute, idempotent). */
   public static final String PRESENCE_REPORT = "lattice.presence.report";

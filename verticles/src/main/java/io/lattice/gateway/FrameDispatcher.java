@@ -61,12 +61,12 @@ final class FrameDispatcher {
     if (frame instanceof ClientFrame.Send send) {
       send(connection, send);
     } else if (frame instanceof ClientFrame.Receipt receipt) {
-      request(connection, Addresses.RECEIPT_UPDATE, new JsonObject()
+      request(connection, "receipt", Addresses.RECEIPT_UPDATE, new JsonObject()
           .put("conversationId", receipt.conversationId())
           .put("messageIds", new JsonArray(receipt.messageIds()))
           .put("status", receipt.status().name()), false);
     } else if (frame instanceof ClientFrame.Sync sync) {
-      request(connection, Addresses.MESSAGE_SYNC, new JsonObject()
+      request(connection, "sync", Addresses.MESSAGE_SYNC, new JsonObject()
           .put("conversationId", sync.conversationId()).put("cursor", sync.cursor())
           .put("limit", sync.limit()), true);
     } else if (frame instanceof ClientFrame.Ping) {
@@ -127,7 +127,7 @@ final class FrameDispatcher {
       return;
     }
     connection.lastTypingMillis = now;
-    request(connection, Addresses.CONVERSATION_TYPING, new JsonObject()
+    request(connection, "typing", Addresses.CONVERSATION_TYPING, new JsonObject()
         .put("conversationId", typing.conversationId()), false);
   }
 
@@ -144,13 +144,22 @@ final class FrameDispatcher {
   }
 
   /** A request on behalf of the connection's user; the reply is written as a frame when {@code replyIsFrame}. */
-  private void request(Connection connection, String address, JsonObject body, boolean replyIsFrame) {
+  /**
+   * A request whose failure answers with an error frame naming the request ({@code inReplyTo}) and its
+   * conversation, so a client can tell which of its syncs or receipts failed (e.g. a conversation created in another
+   * region that has not replicated here yet: {@code not_found}, worth retrying).
+   */
+  private void request(Connection connection, String frameType, String address, JsonObject body,
+                       boolean replyIsFrame) {
     body.put("userId", connection.userId);
     inFlightRequests++;
     vertx.eventBus().<JsonObject>request(address, body, requestOptions).onComplete(ar -> {
       inFlightRequests--;
       if (ar.failed()) {
-        replyError(connection, BusErrors.toProtocol(ar.cause()), null);
+        ProtocolException error = BusErrors.toProtocol(ar.cause());
+        metrics.error(error.code());
+        connection.write(ServerFrames.error(error.code(), error.getMessage(), null, error.retryAfterMs())
+            .put("inReplyTo", frameType).put("conversationId", body.getString("conversationId")).encode());
       } else if (replyIsFrame) {
         connection.write(ar.result().body().encode());
       }

@@ -65,6 +65,8 @@ final class HttpApi {
     router.get("/api/conversations/:id/messages").handler(this::history);
     router.post("/api/conversations/:id/members").handler(ctx -> forward(ctx, Addresses.CONVERSATION_MEMBERS,
         body(ctx).put("conversationId", ctx.pathParam("id"))));
+    router.post("/api/conversations/:id/receipts").handler(ctx -> forward(ctx, Addresses.RECEIPT_QUERY,
+        body(ctx).put("conversationId", ctx.pathParam("id"))));
     router.post("/api/media").handler(this::grantUpload);
     router.get("/api/presence/:userId").handler(ctx -> respond(ctx, 200, request(ctx, Addresses.PRESENCE_GET,
         new JsonObject().put("userIds", new JsonArray().add(ctx.pathParam("userId"))))

@@ -7,6 +7,8 @@ import io.lattice.model.LamportClock;
 import io.lattice.model.Message;
 import io.lattice.model.crdt.PresenceState;
 import io.lattice.model.crdt.ReceiptState;
+import io.lattice.model.protocol.ErrorCode;
+import io.lattice.model.protocol.ProtocolException;
 import io.lattice.model.protocol.ServerFrames;
 import io.lattice.store.PresenceStore;
 import io.lattice.store.ReceiptStore;
@@ -57,6 +59,7 @@ public final class PresenceVerticle extends VerticleBase {
     return Future.all(List.of(
         bus.localConsumer(Addresses.RECEIPT_UPDATE, BusErrors.handler(this::updateReceipts)).completion(),
         bus.localConsumer(Addresses.RECEIPT_GET, BusErrors.handler(this::getReceipts)).completion(),
+        bus.localConsumer(Addresses.RECEIPT_QUERY, BusErrors.handler(this::queryReceipts)).completion(),
         bus.localConsumer(Addresses.PRESENCE_REPORT, BusErrors.handler(this::report)).completion(),
         bus.localConsumer(Addresses.PRESENCE_REFRESH, BusErrors.handler(this::refresh)).completion(),
         bus.localConsumer(Addresses.PRESENCE_GET, BusErrors.handler(this::getPresence)).completion(),
@@ -126,6 +129,39 @@ public final class PresenceVerticle extends VerticleBase {
           return new JsonObject().put("messageId", messageId).put("receipts", json);
         });
   }
+
+  /**
+   * The receipts of up to {@value #MAX_QUERY} messages of one conversation (unknown ids and other conversations'
+   * messages left out): how a sender that was offline when its recipients' receipts went out live catches up.
+   */
+  private Future<JsonObject> queryReceipts(JsonObject request) {
+    JsonArray ids = request.getValue("messageIds") instanceof JsonArray a ? a : null;
+    if (ids == null || ids.isEmpty() || ids.stream().anyMatch(id -> !(id instanceof String))) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.BAD_FIELD, "messageIds: a non-empty array of ids"));
+    }
+    if (ids.size() > MAX_QUERY) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.TOO_LARGE, "at most " + MAX_QUERY + " messageIds"));
+    }
+    String conversationId = request.getString("conversationId");
+    JsonObject lookup = new JsonObject().put("userId", request.getString("userId"))
+        .put("conversationId", conversationId).put("messageIds", ids);
+    return vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, lookup).compose(reply -> {
+      List<String> found = new ArrayList<>();
+      reply.body().getJsonArray("messages").forEach(m -> found.add(((JsonObject) m).getString("messageId")));
+      List<Future<Map<String, ReceiptState>>> states = found.stream().map(receipts::get).toList();
+      return Future.all(states).map(all -> {
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < found.size(); i++) {
+          JsonObject byRecipient = new JsonObject();
+          states.get(i).result().forEach((recipient, state) -> byRecipient.put(recipient, state.toJson()));
+          out.add(new JsonObject().put("messageId", found.get(i)).put("receipts", byRecipient));
+        }
+        return new JsonObject().put("conversationId", conversationId).put("receipts", out);
+      });
+    });
+  }
+
+  private static final int MAX_QUERY = 500;
 
   private Future<JsonObject> report(JsonObject request) {
     String userId = request.getString("userId");

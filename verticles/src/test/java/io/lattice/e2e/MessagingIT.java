@@ -297,6 +297,25 @@ class MessagingIT extends RegionTestBase {
         TestClient.devToken(region.httpUrl(N2), carol).token(), null);
     assertThat(outsider.status()).as(outsider.toString()).isEqualTo(403);
     assertThat(outsider.json().getString("code")).isEqualTo("forbidden");
+    // The batch form a client catching up after a reconnect uses: one request per conversation.
+    String aliceToken = TestClient.devToken(region.httpUrl(N2), alice).token();
+    String query = new JsonObject().put("messageIds", new io.vertx.core.json.JsonArray().add(m1).add(m2)
+        .add("m-unknown")).encode();
+    TestClient.HttpResult batch = TestClient.http(region.httpUrl(N2), "POST", "/api/conversations/" + conversationId
+        + "/receipts", aliceToken, query);
+    assertThat(batch.status()).as(batch.toString()).isEqualTo(200);
+    Map<String, JsonObject> byMessage = new java.util.HashMap<>();
+    batch.json().getJsonArray("receipts").forEach(o -> byMessage.put(((JsonObject) o).getString("messageId"),
+        ((JsonObject) o).getJsonObject("receipts")));
+    assertThat(byMessage).containsOnlyKeys(m1, m2);
+    assertThat(byMessage.get(m1).getJsonObject(bob).getLong("readAt")).isEqualTo(read.getLong("readAt"));
+    TestClient.HttpResult outsiderBatch = TestClient.http(region.httpUrl(N1), "POST", "/api/conversations/"
+        + conversationId + "/receipts", TestClient.devToken(region.httpUrl(N1), carol).token(), query);
+    assertThat(outsiderBatch.status()).as(outsiderBatch.toString()).isEqualTo(403);
+    TestClient.HttpResult empty = TestClient.http(region.httpUrl(N1), "POST", "/api/conversations/"
+        + conversationId + "/receipts", aliceToken, "{\"messageIds\":[]}");
+    assertThat(empty.status()).as(empty.toString()).isEqualTo(400);
+    assertThat(empty.json().getString("code")).isEqualTo("bad_field");
   }
 
   // ------------------------------------------------------------------------------------------------------- presence

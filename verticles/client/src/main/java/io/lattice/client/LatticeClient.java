@@ -58,8 +58,12 @@ public final class LatticeClient {
   private final Map<String, Timeline> timelines = new LinkedHashMap<>();
   private final Map<String, List<Promise<Void>>> syncWaiters = new LinkedHashMap<>();
   private final java.util.Set<String> syncing = new java.util.HashSet<>();
+  private final Map<String, Integer> syncFailures = new java.util.HashMap<>();
+  private static final int SYNC_ATTEMPTS = 30;
   private final ArrayDeque<JsonObject> backlog = new ArrayDeque<>();
-  private final List<JsonObject> offlineReceipts = new ArrayList<>();
+  private final ReceiptRecovery receipts = new ReceiptRecovery();
+  private static final long[] RECEIPT_CATCH_UP_MS = {5_000, 20_000, 60_000, 120_000};
+  private String token;
 
   private ConnectionState state = ConnectionState.OFFLINE;
   private boolean running;
@@ -160,8 +164,9 @@ public final class LatticeClient {
     return onContext(() -> {
       if (state == ConnectionState.CONNECTED) {
         write(frame);
+        receipts.written(frame);
       } else {
-        offlineReceipts.add(frame);
+        receipts.offline(frame);
       }
       return Future.succeededFuture();
     });
@@ -215,7 +220,10 @@ public final class LatticeClient {
     Future<Boolean> known = directory.current() != null ? Future.succeededFuture(true) : directory.refresh();
     known.compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture("no region reachable"))
         .compose(v -> tokens.token(directory.endpoint(), refreshToken))
-        .compose(this::open)
+        .compose(t -> {
+          token = t;
+          return open(t);
+        })
         .onFailure(this::attemptFailed);
   }
 
@@ -252,8 +260,15 @@ public final class LatticeClient {
     if (cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
       refreshToken = true;
     }
-    directory.attemptFailed().onComplete(ar -> schedule(ar.succeeded() && ar.result() != null ? ar.result()
-        : "attempt failed: " + cause.getMessage()));
+    directory.attemptFailed().onComplete(ar -> {
+      boolean movedRegion = ar.succeeded() && ar.result() != null;
+      if (movedRegion) {
+        // A fresh region: start its backoff from the second window (0-500 ms with the defaults), not from where
+        // the dead region left it, but still spread the crowd that arrives with us.
+        attempt = Math.min(attempt, 1);
+      }
+      schedule(movedRegion ? ar.result() : "attempt failed: " + cause.getMessage());
+    });
   }
 
   private void schedule(String reason) {
@@ -281,12 +296,27 @@ public final class LatticeClient {
     setState(ConnectionState.CONNECTED, 0, "ready");
     syncing.clear();
     timelines.keySet().forEach(this::sync);
-    offlineReceipts.forEach(this::write);
-    offlineReceipts.clear();
+    receipts.toReplay().forEach(this::write);
     for (Outgoing outgoing : outbox.values()) {
       outgoing.writes++;
       write(outgoing.frame);
     }
+    // Now and a few times more over two minutes: receipts applied elsewhere while this client's new region was not
+    // yet known to the recipient's region (presence replicates within seconds) went towards the old one, and a
+    // message acknowledged by a region that then died reaches the others only when that region is back.
+    Region.Endpoint endpoint = directory.endpoint();
+    catchUpReceipts(endpoint);
+    for (long delay : RECEIPT_CATCH_UP_MS) {
+      vertx.setTimer(delay, t -> {
+        if (ws == socket) {
+          catchUpReceipts(endpoint);
+        }
+      });
+    }
+  }
+
+  private void catchUpReceipts(Region.Endpoint endpoint) {
+    receipts.catchUp(http, endpoint.httpUrl(), token, options.readyTimeoutMs(), listener::onReceipt);
   }
 
   private void heartbeat(WebSocket ws, long interval, long deadAfter) {
@@ -363,6 +393,7 @@ public final class LatticeClient {
   private void onAck(JsonObject frame) {
     Outgoing outgoing = outbox.remove(frame.getString("clientMsgId"));
     if (outgoing != null) {
+      receipts.acknowledged(frame.getString("messageId"), frame.getString("conversationId"));
       outgoing.promise.tryComplete(new Ack(frame.getString("clientMsgId"), frame.getString("messageId"),
           frame.getString("conversationId"), frame.getLong("lamport", 0L), frame.getLong("createdAt", 0L),
           outgoing.writes));
@@ -371,6 +402,10 @@ public final class LatticeClient {
 
   private void onError(JsonObject frame) {
     String code = frame.getString("code", "internal");
+    if ("sync".equals(frame.getString("inReplyTo")) && timelines.containsKey(frame.getString("conversationId"))) {
+      syncFailed(frame.getString("conversationId"), code, frame);
+      return;
+    }
     Outgoing outgoing = frame.getString("clientMsgId") == null ? null : outbox.get(frame.getString("clientMsgId"));
     if (outgoing == null) {
       listener.onError(code, frame.getString("message"));
@@ -415,6 +450,34 @@ public final class LatticeClient {
         .put("cursor", timeline.cursor()).put("limit", options.syncPageSize()));
   }
 
+  /**
+   * A conversation created (or joined) in another region moments ago may not have replicated to this one yet
+   * ({@code not_found}, {@code forbidden}); overload answers are transient too. Retried with backoff, up to
+   * {@link #SYNC_ATTEMPTS} times; then (or at once for a bad cursor) the followers' futures fail.
+   */
+  private void syncFailed(String conversationId, String code, JsonObject frame) {
+    syncing.remove(conversationId);
+    int failures = syncFailures.merge(conversationId, 1, Integer::sum);
+    boolean transientCode = code.equals("not_found") || code.equals("forbidden") || code.equals("unavailable")
+        || code.equals("internal") || code.equals("rate_limited");
+    if (transientCode && failures < SYNC_ATTEMPTS) {
+      WebSocket ws = socket;
+      vertx.setTimer(Math.max(1, frame.getLong("retryAfterMs", backoff.delayMs(Math.min(failures, 4)) + 100)), t -> {
+        if (ws == socket && ws != null && !syncing.contains(conversationId)) {
+          sync(conversationId);
+        }
+      });
+      return;
+    }
+    syncFailures.remove(conversationId);
+    List<Promise<Void>> waiters = syncWaiters.remove(conversationId);
+    if (waiters != null) {
+      waiters.forEach(w -> w.tryFail(new SendRejectedException(code, "sync of " + conversationId + ": "
+          + frame.getString("message", ""))));
+    }
+    listener.onError(code, "sync of " + conversationId + " failed: " + frame.getString("message", ""));
+  }
+
   private void onSyncResult(JsonObject frame) {
     String conversationId = frame.getString("conversationId");
     Timeline timeline = timelines.get(conversationId);
@@ -425,6 +488,7 @@ public final class LatticeClient {
       deliver(Message.fromJson((JsonObject) o));
     }
     timeline.cursor(frame.getString("cursor"));
+    syncFailures.remove(conversationId);
     if (frame.getBoolean("hasMore", false)) {
       sync(conversationId);
     } else {

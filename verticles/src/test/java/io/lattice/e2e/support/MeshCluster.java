@@ -52,6 +52,8 @@ public final class MeshCluster implements AutoCloseable {
   private final Map<Integer, PortAllocator.Reservation> ports = new LinkedHashMap<>();
   private final Map<String, RegionCluster> regions = new LinkedHashMap<>();
   private final Map<String, KafkaBroker> brokers = new LinkedHashMap<>();
+  /** One secret for the whole deployment: a token from any region works in every region (failover needs it). */
+  private final String secret = "e2e-mesh-" + java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
 
   public static Builder builder() {
     return new Builder();
@@ -196,6 +198,7 @@ public final class MeshCluster implements AutoCloseable {
     Path file = tempDir.resolve(region + ".json");
     Files.writeString(file, conf.encodePrettily());
     RegionCluster.Builder builder = RegionCluster.builder().name(b.name + "-" + region).nodes(b.nodes).conf(file)
+        .secret(secret)
         .readyTimeout(b.readyTimeout)
         // RegionCluster's defaults are for a lone region: these (applied after them) restore the generated conf's.
         .env("KAFKA__ENABLED", true)

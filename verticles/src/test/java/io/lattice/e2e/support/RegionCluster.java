@@ -142,6 +142,7 @@ public final class RegionCluster implements AutoCloseable {
         "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-Dhazelcast.phone.home.enabled=false"));
     private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
     private Path conf;
+    private String secret;
     private final Map<Integer, PortAllocator.Reservation[]> ports = new LinkedHashMap<>();
 
     public Builder nodes(int nodes) {
@@ -166,6 +167,15 @@ public final class RegionCluster implements AutoCloseable {
     public Builder env(String key, Object value) {
       String full = key.toUpperCase(Locale.ROOT).startsWith("LATTICE_") ? key : "LATTICE_" + key;
       env.put(full.toUpperCase(Locale.ROOT), String.valueOf(value));
+      return this;
+    }
+
+    /**
+     * The HS256 secret of the region (default: a random one per cluster). The regions of one deployment share it,
+     * as they share an identity service: a token issued in one region is valid in every other.
+     */
+    public Builder secret(String secret) {
+      this.secret = secret;
       return this;
     }
 
@@ -225,7 +235,7 @@ public final class RegionCluster implements AutoCloseable {
     this.logDir = jar.getParent().resolve("e2e-logs");
     this.readyTimeout = b.readyTimeout;
     this.jvmArgs = List.copyOf(b.jvmArgs);
-    this.secret = "e2e-" + UUID.randomUUID() + "-" + UUID.randomUUID();
+    this.secret = b.secret != null ? b.secret : "e2e-" + UUID.randomUUID() + "-" + UUID.randomUUID();
     this.clusterName = "lattice-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     try {
       Files.createDirectories(logDir);

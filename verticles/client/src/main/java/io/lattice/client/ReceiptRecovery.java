@@ -1,0 +1,110 @@
+package io.lattice.client;
+
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Receipts across reconnects, in both directions. The protocol's receipts are fire-and-forget frames: the server
+ * does not acknowledge a client's receipt, and a receipt change reaches the sender only live. So:
+ * <ul>
+ *   <li>as a recipient: receipt frames written in the last {@value #REPLAY_MS} ms are written again after the next
+ *       ready (those written just before a connection died may never have been applied; a repeat of a CRDT merge
+ *       changes nothing), and those asked for while offline are written then;</li>
+ *   <li>as a sender: after a ready the client asks for the current receipts of its last {@value #RECENT_SENDS}
+ *       acknowledged sends ({@code POST /api/conversations/{id}/receipts}, one request per conversation) and hands
+ *       them to the application as receipt frames.</li>
+ * </ul>
+ * Used on the client's context only.
+ */
+final class ReceiptRecovery {
+  static final long REPLAY_MS = 15_000;
+  static final int RECENT_SENDS = 500;
+
+  private final ArrayDeque<Object[]> written = new ArrayDeque<>();
+  private final List<JsonObject> offline = new ArrayList<>();
+  private final Map<String, String> recentSends = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > RECENT_SENDS;
+    }
+  };
+
+  void written(JsonObject frame) {
+    written.add(new Object[] {System.nanoTime(), frame});
+    prune();
+  }
+
+  void offline(JsonObject frame) {
+    offline.add(frame);
+  }
+
+  /** The receipt frames to write after a ready: the recent ones again, then those kept while offline. */
+  List<JsonObject> toReplay() {
+    prune();
+    List<JsonObject> frames = new ArrayList<>();
+    written.forEach(entry -> frames.add((JsonObject) entry[1]));
+    frames.addAll(offline);
+    offline.clear();
+    return frames;
+  }
+
+  void acknowledged(String messageId, String conversationId) {
+    recentSends.put(messageId, conversationId);
+  }
+
+  /** Asks the region behind {@code httpUrl} for the receipts of the recent sends; each state goes to {@code sink}. */
+  void catchUp(HttpClient http, String httpUrl, String token, long timeoutMs, Consumer<JsonObject> sink) {
+    Map<String, JsonArray> byConversation = new LinkedHashMap<>();
+    recentSends.forEach((messageId, conversationId) ->
+        byConversation.computeIfAbsent(conversationId, c -> new JsonArray()).add(messageId));
+    byConversation.forEach((conversationId, ids) -> {
+      RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI(httpUrl + "/api/conversations/" + URLEncoder.encode(conversationId, StandardCharsets.UTF_8)
+              + "/receipts")
+          .putHeader("authorization", "Bearer " + token).putHeader("content-type", "application/json")
+          .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
+      http.request(request)
+          .compose(r -> r.send(new JsonObject().put("messageIds", ids).encode()))
+          .compose(r -> r.body().map(body -> r.statusCode() == 200 ? body.toJsonObject() : null))
+          .onSuccess(reply -> {
+            if (reply != null) { // else (e.g. not replicated here yet) the next catch-up asks again
+              frames(conversationId, reply).forEach(sink);
+            }
+          });
+    });
+  }
+
+  private static List<JsonObject> frames(String conversationId, JsonObject reply) {
+    List<JsonObject> frames = new ArrayList<>();
+    for (Object o : reply.getJsonArray("receipts", new JsonArray())) {
+      JsonObject entry = (JsonObject) o;
+      entry.getJsonObject("receipts", new JsonObject()).forEach(r -> {
+        JsonObject state = (JsonObject) r.getValue();
+        frames.add(new JsonObject().put("type", "receipt").put("messageId", entry.getString("messageId"))
+            .put("conversationId", conversationId).put("recipientId", r.getKey())
+            .put("sentAt", state.getLong("sentAt", 0L)).put("deliveredAt", state.getLong("deliveredAt", 0L))
+            .put("readAt", state.getLong("readAt", 0L)));
+      });
+    }
+    return frames;
+  }
+
+  private void prune() {
+    long now = System.nanoTime();
+    while (!written.isEmpty() && (now - (long) written.peek()[0]) / 1_000_000 > REPLAY_MS) {
+      written.poll();
+    }
+  }
+}
