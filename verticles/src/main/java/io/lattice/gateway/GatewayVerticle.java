@@ -60,6 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
   private int outboxLimit;
   private int maxFrameBytes;
   private volatile boolean draining;
+  private LoadShedder shedder;
 
   private final io.lattice.store.RateLimiter rateLimiter;
 
@@ -92,6 +93,9 @@ public final class GatewayVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> presenceChanged(m.body()));
     long round = Math.max(500, Math.min(heartbeatSeconds, 20) * 1000L / 2);
     vertx.setPeriodic(round, id -> heartbeatRound());
+    shedder = new LoadShedder(conf.getDouble("shedHeapFraction", 0.8), conf.getDouble("shedSharePerRound", 0.02),
+        LoadShedder::oldGenerationAfterGc);
+    vertx.setPeriodic(1000, id -> shedder.round(connections.all(), this::shed));
 
     maxFrameBytes = conf.getInteger("maxFrameBytes", 64 * 1024);
     // Vert.x's own limits are a hard backstop well above ours: a frame over Vert.x's limit ends the connection
@@ -117,6 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(maxFrame * 2L).setHandleFileUploads(false));
     router.route("/sockjs/*").subRouter(sockJs.socketHandler(this::openSockJs));
     api.mount(router);
+    NodeAdmin.mount(router, config().getString("adminToken"), node.nodeId());
     java.util.function.Predicate<String> tokenValid = token -> {
       // vertx-auth-jwt verifies signatures synchronously, so the future is already complete here; an
       // incomplete one (never seen) counts as invalid rather than blocking.
@@ -168,14 +173,21 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private boolean admit(RoutingContext ctx) {
-    long wait = draining ? 1000 : admission.tryTake(clock.millis());
+    boolean overloaded = shedder.overloaded();
+    long wait = draining || overloaded ? 1000 : admission.tryTake(clock.millis());
     if (wait == 0) {
       return true;
     }
     ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait / 1000)));
-    api.fail(ctx, new ProtocolException(ErrorCode.UNAVAILABLE, draining ? "node is draining" : "too many new "
-        + "connections, retry"));
+    api.fail(ctx, new ProtocolException(ErrorCode.UNAVAILABLE, draining ? "node is draining"
+        : overloaded ? "node is overloaded, retry (another node)" : "too many new connections, retry"));
     return false;
+  }
+
+  /** Sheds one connection under memory pressure: told to reconnect elsewhere, closed a second later. */
+  private void shed(Connection connection) {
+    connection.write(ServerFrames.reconnect("overloaded", ThreadLocalRandom.current().nextLong(0, 2000)).encode());
+    vertx.setTimer(1000, t -> connection.close(CLOSE_GOING_AWAY, "overloaded"));
   }
 
   private void authenticateSockJs(RoutingContext ctx) {

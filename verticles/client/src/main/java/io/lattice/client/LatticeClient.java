@@ -55,11 +55,7 @@ public final class LatticeClient {
   private final RegionDirectory directory;
   private final Backoff backoff;
   private final Map<String, Outgoing> outbox = new LinkedHashMap<>();
-  private final Map<String, Timeline> timelines = new LinkedHashMap<>();
-  private final Map<String, List<Promise<Void>>> syncWaiters = new LinkedHashMap<>();
-  private final java.util.Set<String> syncing = new java.util.HashSet<>();
-  private final Map<String, Integer> syncFailures = new java.util.HashMap<>();
-  private static final int SYNC_ATTEMPTS = 30;
+  private final Conversations conversations;
   private final ArrayDeque<JsonObject> backlog = new ArrayDeque<>();
   private final ReceiptRecovery receipts = new ReceiptRecovery();
   private static final long[] RECEIPT_CATCH_UP_MS = {5_000, 20_000, 60_000, 120_000};
@@ -71,6 +67,7 @@ public final class LatticeClient {
   private WebSocket socket;
   private String region;
   private String node;
+  private volatile Region.Endpoint connectedEndpoint;
   private int attempt;
   private boolean refreshToken;
   private long nextDelayOverride = -1;
@@ -102,6 +99,7 @@ public final class LatticeClient {
     this.directory = new RegionDirectory(http, options.seeds(), options.preference(), options.probeTimeoutMs(),
         options.failoverAfter());
     this.backoff = new Backoff(options.backoffBaseMs(), options.backoffCapMs());
+    this.conversations = new Conversations(vertx, listener, backoff, options.syncPageSize(), this::write);
   }
 
   // ------------------------------------------------------------------------------------------------ public API
@@ -123,15 +121,7 @@ public final class LatticeClient {
    * offline: it runs after the next connect).
    */
   public Future<Void> follow(String conversationId, String cursor) {
-    return onContext(() -> {
-      timelines.computeIfAbsent(conversationId, id -> new Timeline(id, cursor));
-      Promise<Void> caughtUp = Promise.promise();
-      syncWaiters.computeIfAbsent(conversationId, id -> new ArrayList<>()).add(caughtUp);
-      if (state == ConnectionState.CONNECTED && !syncing.contains(conversationId)) {
-        sync(conversationId);
-      }
-      return caughtUp.future();
-    });
+    return onContext(() -> conversations.follow(conversationId, cursor, state == ConnectionState.CONNECTED));
   }
 
   /** Sends a message; the future completes with the server's ack, after as many reconnects as it takes. */
@@ -183,13 +173,18 @@ public final class LatticeClient {
     return state;
   }
 
+  /** The gateway of the current (or last) connection. */
+  public Region.Endpoint endpoint() {
+    return connectedEndpoint;
+  }
+
   /** The region of the current (or last) connection. */
   public String region() {
     return region;
   }
 
   public Timeline timeline(String conversationId) {
-    return timelines.get(conversationId);
+    return conversations.timeline(conversationId);
   }
 
   /** Sends written but not acknowledged yet. */
@@ -285,6 +280,7 @@ public final class LatticeClient {
     refreshToken = false;
     region = frame.getString("region");
     node = frame.getString("node");
+    connectedEndpoint = directory.endpoint();
     directory.connected();
     lastFrameNanos = System.nanoTime();
     ws.drainHandler(v -> flushBacklog());
@@ -294,8 +290,7 @@ public final class LatticeClient {
     heartbeatTimer = vertx.setPeriodic(Math.min(interval, deadAfter / 3), t -> heartbeat(ws, interval, deadAfter));
     stableTimer = vertx.setTimer(options.stableMs(), t -> attempt = 0);
     setState(ConnectionState.CONNECTED, 0, "ready");
-    syncing.clear();
-    timelines.keySet().forEach(this::sync);
+    conversations.ready(() -> ws == socket);
     receipts.toReplay().forEach(this::write);
     for (Outgoing outgoing : outbox.values()) {
       outgoing.writes++;
@@ -376,8 +371,8 @@ public final class LatticeClient {
     }
     switch (type) {
       case "ack" -> onAck(frame);
-      case "message" -> deliver(Message.fromJson(frame.getJsonObject("message")));
-      case "sync_result" -> onSyncResult(frame);
+      case "message" -> conversations.deliver(Message.fromJson(frame.getJsonObject("message")));
+      case "sync_result" -> conversations.onSyncResult(frame);
       case "receipt" -> listener.onReceipt(frame);
       case "presence" -> listener.onPresence(frame);
       case "typing" -> listener.onTyping(frame.getString("conversationId"), frame.getString("userId"));
@@ -402,8 +397,8 @@ public final class LatticeClient {
 
   private void onError(JsonObject frame) {
     String code = frame.getString("code", "internal");
-    if ("sync".equals(frame.getString("inReplyTo")) && timelines.containsKey(frame.getString("conversationId"))) {
-      syncFailed(frame.getString("conversationId"), code, frame);
+    if ("sync".equals(frame.getString("inReplyTo")) && conversations.follows(frame.getString("conversationId"))) {
+      conversations.onSyncError(frame.getString("conversationId"), code, frame);
       return;
     }
     Outgoing outgoing = frame.getString("clientMsgId") == null ? null : outbox.get(frame.getString("clientMsgId"));
@@ -423,80 +418,6 @@ public final class LatticeClient {
     } else {
       outbox.remove(frame.getString("clientMsgId"));
       outgoing.promise.tryFail(new SendRejectedException(code, frame.getString("message", "")));
-    }
-  }
-
-  private void deliver(Message message) {
-    Timeline timeline = timelines.get(message.conversationId());
-    if (timeline == null) {
-      // A conversation the application did not follow yet (someone wrote first): follow it from the start, so
-      // that what came before this message is recovered too.
-      timeline = timelines.computeIfAbsent(message.conversationId(), id -> new Timeline(id, null));
-      sync(message.conversationId());
-    }
-    int index = timeline.offer(message);
-    if (index >= 0) {
-      listener.onMessage(message, index, timeline);
-    }
-  }
-
-  private void sync(String conversationId) {
-    Timeline timeline = timelines.get(conversationId);
-    if (socket == null) {
-      return; // every followed conversation syncs after the next ready
-    }
-    syncing.add(conversationId);
-    write(new JsonObject().put("type", "sync").put("conversationId", conversationId)
-        .put("cursor", timeline.cursor()).put("limit", options.syncPageSize()));
-  }
-
-  /**
-   * A conversation created (or joined) in another region moments ago may not have replicated to this one yet
-   * ({@code not_found}, {@code forbidden}); overload answers are transient too. Retried with backoff, up to
-   * {@link #SYNC_ATTEMPTS} times; then (or at once for a bad cursor) the followers' futures fail.
-   */
-  private void syncFailed(String conversationId, String code, JsonObject frame) {
-    syncing.remove(conversationId);
-    int failures = syncFailures.merge(conversationId, 1, Integer::sum);
-    boolean transientCode = code.equals("not_found") || code.equals("forbidden") || code.equals("unavailable")
-        || code.equals("internal") || code.equals("rate_limited");
-    if (transientCode && failures < SYNC_ATTEMPTS) {
-      WebSocket ws = socket;
-      vertx.setTimer(Math.max(1, frame.getLong("retryAfterMs", backoff.delayMs(Math.min(failures, 4)) + 100)), t -> {
-        if (ws == socket && ws != null && !syncing.contains(conversationId)) {
-          sync(conversationId);
-        }
-      });
-      return;
-    }
-    syncFailures.remove(conversationId);
-    List<Promise<Void>> waiters = syncWaiters.remove(conversationId);
-    if (waiters != null) {
-      waiters.forEach(w -> w.tryFail(new SendRejectedException(code, "sync of " + conversationId + ": "
-          + frame.getString("message", ""))));
-    }
-    listener.onError(code, "sync of " + conversationId + " failed: " + frame.getString("message", ""));
-  }
-
-  private void onSyncResult(JsonObject frame) {
-    String conversationId = frame.getString("conversationId");
-    Timeline timeline = timelines.get(conversationId);
-    if (timeline == null) {
-      return;
-    }
-    for (Object o : frame.getJsonArray("messages", new JsonArray())) {
-      deliver(Message.fromJson((JsonObject) o));
-    }
-    timeline.cursor(frame.getString("cursor"));
-    syncFailures.remove(conversationId);
-    if (frame.getBoolean("hasMore", false)) {
-      sync(conversationId);
-    } else {
-      syncing.remove(conversationId);
-      List<Promise<Void>> waiters = syncWaiters.remove(conversationId);
-      if (waiters != null) {
-        waiters.forEach(Promise::tryComplete);
-      }
     }
   }
 

@@ -75,6 +75,8 @@ final class RegionDirectory {
         ordered = List.copyOf(measured);
         if (current == null) {
           current = ordered.get(0);
+          // Start at a random gateway of the region, as a balancer in front of its nodes would spread clients.
+          endpointIndex = java.util.concurrent.ThreadLocalRandom.current().nextInt(current.endpoints().size());
         } else {
           // Keep the current region, with its fresh measurement, unless it vanished from the list.
           current = ordered.stream().filter(r -> r.name().equals(current.name())).findFirst().orElse(ordered.get(0));
@@ -103,7 +105,7 @@ final class RegionDirectory {
     return refresh().map(known -> {
       Region next = ordered.stream().filter(r -> !r.name().equals(failed.name())).findFirst().orElse(failed);
       current = next;
-      endpointIndex = 0;
+      endpointIndex = java.util.concurrent.ThreadLocalRandom.current().nextInt(next.endpoints().size());
       failures = 0;
       return next.name().equals(failed.name()) ? null
           : "region " + failed.name() + " failed " + failoverAfter + " times in a row: trying " + next.name();

@@ -5,9 +5,7 @@ import io.lattice.model.Message;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One followed conversation as the application sees it: every message once (by messageId), kept in canonical order
@@ -18,7 +16,7 @@ import java.util.Set;
 public final class Timeline {
   private final String conversationId;
   private final List<Message> ordered = new ArrayList<>();
-  private final Set<String> seen = new HashSet<>();
+  private final java.util.Map<String, Message> seen = new java.util.HashMap<>();
   private String cursor;
 
   Timeline(String conversationId, String cursor) {
@@ -47,9 +45,22 @@ public final class Timeline {
    * traffic was slower, or one recovered by a resync).
    */
   synchronized int offer(Message message) {
-    if (!seen.add(message.messageId())) {
+    Message known = seen.get(message.messageId());
+    if (known != null) {
+      // The same message stored under two positions (resent in another region while the first region was down):
+      // every region settles on the smaller canonical position, and so does the timeline. Not a new message.
+      if (CanonicalOrder.MESSAGES.compare(message, known) < 0) {
+        ordered.remove(Collections.binarySearch(ordered, known, CanonicalOrder.MESSAGES));
+        insert(message);
+        seen.put(message.messageId(), message);
+      }
       return -1;
     }
+    seen.put(message.messageId(), message);
+    return insert(message);
+  }
+
+  private int insert(Message message) {
     int index = Collections.binarySearch(ordered, message, CanonicalOrder.MESSAGES);
     int at = index >= 0 ? index : -index - 1;
     ordered.add(at, message);
@@ -57,7 +68,7 @@ public final class Timeline {
   }
 
   public synchronized boolean contains(String messageId) {
-    return seen.contains(messageId);
+    return seen.containsKey(messageId);
   }
 
   public synchronized int size() {

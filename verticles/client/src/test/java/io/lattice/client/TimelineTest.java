@@ -51,6 +51,21 @@ class TimelineTest {
     }
   }
 
+  /** One messageId under two positions (a resend elsewhere while its region was down): the smaller one wins. */
+  @Test
+  void aSecondPositionOfTheSameMessageSettlesOnTheSmallerOne() {
+    Timeline timeline = new Timeline("c1", null);
+    timeline.offer(message("a", 5, "us-east"));
+    timeline.offer(message("x", 9, "us-east"));
+    timeline.offer(message("b", 12, "eu-west"));
+    assertThat(timeline.offer(message("x", 14, "eu-west"))).as("not new").isEqualTo(-1);
+    assertThat(timeline.messages()).extracting(Message::lamport).containsExactly(5L, 9L, 12L);
+    assertThat(timeline.offer(message("x", 3, "ap-northeast"))).isEqualTo(-1);
+    assertThat(timeline.messages()).extracting(Message::messageId).containsExactly("x", "a", "b");
+    assertThat(timeline.messages().get(0).sourceRegion()).isEqualTo("ap-northeast");
+    assertThat(timeline.size()).isEqualTo(3);
+  }
+
   @Test
   void cursorOnlyMovesToAGivenValue() {
     Timeline timeline = new Timeline("c1", "abc");
