@@ -131,30 +131,52 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   /**
-   * The receipts of up to {@value #MAX_QUERY} messages of one conversation (unknown ids and other conversations'
-   * messages left out): how a sender that was offline when its recipients' receipts went out live catches up.
+   * The receipts of up to {@value #MAX_QUERY} messages of one conversation: how a sender that was offline when its
+   * recipients' receipt frames went out live catches up. By {@code messageIds} (messages stored here, of that
+   * conversation; others left out), or by {@code clientMsgIds}: the caller's own sends, whose ids derive from
+   * (caller, clientMsgId), so they are answered from the replicated receipts even when the message itself has not
+   * reached this region (its region died before replicating it) - only membership of the conversation is checked.
    */
   private Future<JsonObject> queryReceipts(JsonObject request) {
-    JsonArray ids = request.getValue("messageIds") instanceof JsonArray a ? a : null;
+    String userId = request.getString("userId");
+    String conversationId = request.getString("conversationId");
+    boolean own = request.containsKey("clientMsgIds");
+    JsonArray ids = request.getValue(own ? "clientMsgIds" : "messageIds") instanceof JsonArray a ? a : null;
+    String field = own ? "clientMsgIds" : "messageIds";
     if (ids == null || ids.isEmpty() || ids.stream().anyMatch(id -> !(id instanceof String))) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.BAD_FIELD, "messageIds: a non-empty array of ids"));
+      return Future.failedFuture(new ProtocolException(ErrorCode.BAD_FIELD, field + ": a non-empty array of ids"));
     }
     if (ids.size() > MAX_QUERY) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.TOO_LARGE, "at most " + MAX_QUERY + " messageIds"));
+      return Future.failedFuture(new ProtocolException(ErrorCode.TOO_LARGE, "at most " + MAX_QUERY + " " + field));
     }
-    String conversationId = request.getString("conversationId");
-    JsonObject lookup = new JsonObject().put("userId", request.getString("userId"))
-        .put("conversationId", conversationId).put("messageIds", ids);
-    return vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, lookup).compose(reply -> {
-      List<String> found = new ArrayList<>();
-      reply.body().getJsonArray("messages").forEach(m -> found.add(((JsonObject) m).getString("messageId")));
+    Future<List<String>> messageIds;
+    if (own) {
+      List<String> derived = ids.stream().map(c -> io.lattice.model.Ids.messageId(userId, (String) c)).toList();
+      messageIds = vertx.eventBus().request(Addresses.CONVERSATION_GET, new JsonObject().put("userId", userId)
+          .put("conversationId", conversationId)).map(member -> derived);
+    } else {
+      messageIds = vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, new JsonObject()
+          .put("userId", userId).put("conversationId", conversationId).put("messageIds", ids)).map(reply -> {
+            List<String> found = new ArrayList<>();
+            reply.body().getJsonArray("messages").forEach(m -> found.add(((JsonObject) m).getString("messageId")));
+            return found;
+          });
+    }
+    return messageIds.compose(found -> {
       List<Future<Map<String, ReceiptState>>> states = found.stream().map(receipts::get).toList();
       return Future.all(states).map(all -> {
         JsonArray out = new JsonArray();
         for (int i = 0; i < found.size(); i++) {
+          if (own && states.get(i).result().isEmpty()) {
+            continue; // nothing known of it here (yet)
+          }
           JsonObject byRecipient = new JsonObject();
           states.get(i).result().forEach((recipient, state) -> byRecipient.put(recipient, state.toJson()));
-          out.add(new JsonObject().put("messageId", found.get(i)).put("receipts", byRecipient));
+          JsonObject entry = new JsonObject().put("messageId", found.get(i)).put("receipts", byRecipient);
+          if (own) {
+            entry.put("clientMsgId", ids.getString(i));
+          }
+          out.add(entry);
         }
         return new JsonObject().put("conversationId", conversationId).put("receipts", out);
       });

@@ -1,6 +1,5 @@
 package io.lattice.chaos;
 
-import io.lattice.client.ClientOptions;
 import io.lattice.e2e.support.MeshCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -10,8 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code ./lattice chaos SCENARIO [--users N] [--interval-ms MS] [--fault-seconds S]}: starts its own three-region
@@ -52,10 +49,8 @@ public final class ChaosMain {
     History history = new History();
     Map<String, String> urls = new LinkedHashMap<>();
     MeshCluster.REGIONS.forEach(r -> urls.put(r, mesh.region(r).httpUrl(0)));
-    ClientOptions options = ClientOptions.defaults(List.copyOf(urls.values())).withBackoff(250, 4_000)
-        .withHeartbeat(2_000, 6_000);
     Duration t = Duration.ofSeconds(120);
-    try (ChatLoad load = new ChatLoad(vertx, history, urls, options)) {
+    try (ChatLoad load = new ChatLoad(vertx, history, urls, Scenario.clientOptions(List.copyOf(urls.values())))) {
       List<ChatLoad.User> users = new ArrayList<>();
       for (int i = 0; i < userCount; i++) {
         ChatLoad.User user = new ChatLoad.User("chaos-" + i, MeshCluster.REGIONS.get(i % MeshCluster.REGIONS.size()));
@@ -84,22 +79,13 @@ public final class ChaosMain {
         mesh.restore("us-east", "eu-west");
       }
       waitFor(history, 10_000);
-      load.stopSending();
-      System.out.println("load stopped; waiting for acks and convergence (up to 2 min)");
-      load.awaitAcks(t);
-      load.awaitConvergence(t);
-      HistoryChecker.Report report = HistoryChecker.check(history, load.timelines());
-      System.out.println(report);
-      return report.clean();
+      System.out.println("load stops; waiting for acks and convergence (up to 2 min)");
+      return Scenario.finish("chaos " + scenario, load, history, t).clean();
     }
   }
 
-  /** Lets the load run for {@code ms} (the run's clock; the clients keep working on their own threads). */
   private static void waitFor(History history, long ms) {
-    long until = history.now() + ms;
-    while (history.now() < until) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-    }
+    Scenario.awaitRunTime(history, history.now() + ms);
   }
 
   private static int intArg(String[] args, String name, int fallback) {

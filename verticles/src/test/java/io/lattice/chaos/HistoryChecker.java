@@ -130,8 +130,9 @@ public final class HistoryChecker {
       violations.add("receipt: ... " + (receiptsMissing - 20) + " more");
     }
 
+    List<Long> ackMs = history.acks().stream().map(a -> a.at() - a.sentAt()).toList();
     return new Report(violations, history.sends().size(), ackedById.size(), history.received().size(),
-        reconnectTimes(history), recoveryTimes(history, ackedById.values()));
+        reconnectTimes(history), recoveryTimes(history, ackedById.values()), ackMs);
   }
 
   /** For each user: (loss of a ready connection, the next ready) pairs. */
@@ -177,7 +178,7 @@ public final class HistoryChecker {
 
   /** The verdict and the figures; {@link #toString()} is the printed report. */
   public record Report(List<String> violations, int sends, int acked, int received, List<Long> reconnectMs,
-                       List<Long> recoveryMs) {
+                       List<Long> recoveryMs, List<Long> ackMs) {
 
     public boolean clean() {
       return violations.isEmpty();
@@ -194,6 +195,7 @@ public final class HistoryChecker {
       StringBuilder out = new StringBuilder();
       out.append(clean() ? "VERDICT: OK" : "VERDICT: " + violations.size() + " VIOLATION(S)").append('\n');
       out.append(String.format("sends %d, acknowledged %d, handed to applications %d%n", sends, acked, received));
+      out.append("send -> ack (across retries) ").append(percentiles(ackMs)).append('\n');
       out.append("reconnect (loss -> ready) ").append(percentiles(reconnectMs)).append('\n');
       out.append("recovery (ready -> missed message) ").append(percentiles(recoveryMs)).append('\n');
       violations.stream().limit(50).forEach(v -> out.append("  ").append(v).append('\n'));

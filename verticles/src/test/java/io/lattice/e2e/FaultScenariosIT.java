@@ -3,10 +3,9 @@ package io.lattice.e2e;
 import io.lattice.chaos.ChatLoad;
 import io.lattice.chaos.History;
 import io.lattice.chaos.HistoryChecker;
-import io.lattice.client.ClientOptions;
+import io.lattice.chaos.Scenario;
 import io.lattice.client.ConnectionState;
 import io.lattice.e2e.support.MeshCluster;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.lattice.chaos.Scenario.awaitRunTime;
+import static io.lattice.chaos.Scenario.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,33 +37,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class FaultScenariosIT {
   private static final Duration T = Duration.ofSeconds(60);
+  private static Scenario.MeshRun run;
   private static MeshCluster mesh;
-  private static Vertx vertx;
 
   @BeforeAll
   static void start() {
-    mesh = MeshCluster.builder().name("FaultScenariosIT").start();
-    vertx = Vertx.vertx();
+    run = Scenario.MeshRun.start(MeshCluster.builder().name("FaultScenariosIT"));
+    mesh = run.mesh();
   }
 
   @AfterAll
   static void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-    if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (run != null) {
+      run.close();
     }
   }
 
   /** Four users per region; direct chats around the regions (us-eu, eu-ap, ap-us) and one 6-member group. */
   private static Map<String, List<ChatLoad.User>> setUp(ChatLoad load) {
     Map<String, List<ChatLoad.User>> byRegion = new LinkedHashMap<>();
-    String run = Long.toString(System.nanoTime() % 1_000_000, 36);
+    String id = Long.toString(System.nanoTime() % 1_000_000, 36);
     for (String region : MeshCluster.REGIONS) {
       List<ChatLoad.User> users = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        ChatLoad.User user = new ChatLoad.User("u" + run + "-" + region + "-" + i, region);
+        ChatLoad.User user = new ChatLoad.User("u" + id + "-" + region + "-" + i, region);
         load.connect(user, T);
         users.add(user);
       }
@@ -81,29 +79,11 @@ class FaultScenariosIT {
     return byRegion;
   }
 
-  private static ChatLoad load(History history) {
-    Map<String, String> urls = new LinkedHashMap<>();
-    MeshCluster.REGIONS.forEach(r -> urls.put(r, mesh.region(r).httpUrl(0)));
-    ClientOptions options = ClientOptions.defaults(List.copyOf(urls.values())).withBackoff(250, 4_000)
-        .withHeartbeat(2_000, 6_000);
-    return new ChatLoad(vertx, history, urls, options);
-  }
-
-  /** Stops the load, waits for acks and convergence, prints and returns the checker's report. */
-  private static HistoryChecker.Report finish(String name, ChatLoad load, History history) {
-    load.stopSending();
-    load.awaitAcks(T);
-    load.awaitConvergence(Duration.ofSeconds(90));
-    HistoryChecker.Report report = HistoryChecker.check(history, load.timelines());
-    System.out.println(name + " report:\n" + report);
-    return report;
-  }
-
   @Test
   @Order(1)
   void aKilledRegionsUsersFailOverAndNothingAcknowledgedIsLost() {
     History history = new History();
-    try (ChatLoad load = load(history)) {
+    try (ChatLoad load = run.load(history)) {
       List<ChatLoad.User> us = setUp(load).get("us-east");
       load.startSending(Duration.ofMillis(300), 1_000);
       awaitRunTime(history, history.now() + 5_000);
@@ -117,7 +97,7 @@ class FaultScenariosIT {
       awaitRunTime(history, killedAt + 20_000);
       mesh.restart("us-east");
       awaitRunTime(history, history.now() + 10_000);
-      HistoryChecker.Report report = finish("region kill", load, history);
+      HistoryChecker.Report report = Scenario.finish("region kill", load, history, Duration.ofSeconds(90));
       // How us-east's users got out: every state change after the kill (what the reconnect time is made of).
       history.states().stream().filter(s -> s.at() >= killedAt && s.user().contains("us-east"))
           .forEach(s -> System.out.printf("  %6d ms %s %s %s retry %d ms: %s%n", s.at() - killedAt, s.user(),
@@ -137,7 +117,7 @@ class FaultScenariosIT {
   @Order(2)
   void aCutRegionPairLosesNothingAndConvergesAfterTheHeal() {
     History history = new History();
-    try (ChatLoad load = load(history)) {
+    try (ChatLoad load = run.load(history)) {
       setUp(load);
       load.startSending(Duration.ofMillis(300), 1_000);
       awaitRunTime(history, history.now() + 5_000);
@@ -148,26 +128,10 @@ class FaultScenariosIT {
         mesh.restore("us-east", "eu-west");
       }
       awaitRunTime(history, history.now() + 5_000);
-      HistoryChecker.Report report = finish("WAN cut", load, history);
+      HistoryChecker.Report report = Scenario.finish("WAN cut", load, history, Duration.ofSeconds(90));
       assertThat(report.acked()).as("sends acknowledged during the run").isGreaterThan(200);
       assertThat(report.reconnectMs()).as("nobody had to reconnect").isEmpty();
       report.assertClean();
-    }
-  }
-
-  /** The run's own clock: the scenario lasts this long under load (awaited, the load keeps going meanwhile). */
-  private static void awaitRunTime(History history, long atMs) {
-    awaitTrue("run time " + atMs + " ms", Duration.ofMillis(Math.max(0, atMs - history.now()) + 5_000),
-        () -> history.now() >= atMs);
-  }
-
-  private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
   }
 }

@@ -3,7 +3,7 @@ package io.lattice.e2e;
 import io.lattice.chaos.ChatLoad;
 import io.lattice.chaos.History;
 import io.lattice.chaos.HistoryChecker;
-import io.lattice.client.ClientOptions;
+import io.lattice.chaos.Scenario;
 import io.lattice.client.ConnectionState;
 import io.lattice.e2e.support.PortAllocator;
 import io.lattice.e2e.support.RegionCluster;
@@ -24,9 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static io.lattice.chaos.Scenario.awaitRunTime;
+import static io.lattice.chaos.Scenario.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -74,8 +74,7 @@ class NodeFaultsIT {
 
   private static ChatLoad load(History history) {
     List<String> seeds = List.of(region.httpUrl(0), region.httpUrl(1));
-    ClientOptions options = ClientOptions.defaults(seeds).withBackoff(250, 4_000).withHeartbeat(2_000, 6_000);
-    return new ChatLoad(vertx, history, Map.of("us-east", region.httpUrl(0)), options);
+    return new ChatLoad(vertx, history, Map.of("us-east", region.httpUrl(0)), Scenario.clientOptions(seeds));
   }
 
   /** Eight users in four pairs plus one group of four; returns them. */
@@ -101,15 +100,6 @@ class NodeFaultsIT {
         && java.net.URI.create(load.client(u.id()).endpoint().httpUrl()).getPort() == port).count();
   }
 
-  private static HistoryChecker.Report finish(String name, ChatLoad load, History history) {
-    load.stopSending();
-    load.awaitAcks(T);
-    load.awaitConvergence(Duration.ofSeconds(60));
-    HistoryChecker.Report report = HistoryChecker.check(history, load.timelines());
-    System.out.println(name + " report:\n" + report);
-    return report;
-  }
-
   @Test
   @Order(1)
   void aKilledNodesUsersMoveToTheOtherNodeAndNothingIsLost() {
@@ -125,7 +115,7 @@ class NodeFaultsIT {
       awaitRunTime(history, history.now() + 5_000);
       region.restart(0);
       awaitRunTime(history, history.now() + 3_000);
-      HistoryChecker.Report report = finish("node kill", load, history);
+      HistoryChecker.Report report = Scenario.finish("node kill", load, history, Duration.ofSeconds(60));
       assertThat(report.reconnectMs()).as("n1's users reconnected").isNotEmpty();
       report.assertClean();
     }
@@ -147,23 +137,8 @@ class NodeFaultsIT {
       awaitTrue("everyone on n1", T, () -> onNode(load, users, region.gatewayPort(0)) == users.size());
       awaitRunTime(history, history.now() + 3_000);
       region.restart(1);
-      HistoryChecker.Report report = finish("drain", load, history);
+      HistoryChecker.Report report = Scenario.finish("drain", load, history, Duration.ofSeconds(60));
       report.assertClean();
-    }
-  }
-
-  private static void awaitRunTime(History history, long atMs) {
-    awaitTrue("run time " + atMs + " ms", Duration.ofMillis(Math.max(0, atMs - history.now()) + 5_000),
-        () -> history.now() >= atMs);
-  }
-
-  private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what + "; " + region.describe());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
   }
 }

@@ -388,7 +388,7 @@ public final class LatticeClient {
   private void onAck(JsonObject frame) {
     Outgoing outgoing = outbox.remove(frame.getString("clientMsgId"));
     if (outgoing != null) {
-      receipts.acknowledged(frame.getString("messageId"), frame.getString("conversationId"));
+      receipts.acknowledged(frame.getString("clientMsgId"), frame.getString("conversationId"));
       outgoing.promise.tryComplete(new Ack(frame.getString("clientMsgId"), frame.getString("messageId"),
           frame.getString("conversationId"), frame.getLong("lamport", 0L), frame.getLong("createdAt", 0L),
           outgoing.writes));

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  *       ready (those written just before a connection died may never have been applied; a repeat of a CRDT merge
  *       changes nothing), and those asked for while offline are written then;</li>
  *   <li>as a sender: after a ready the client asks for the current receipts of its last {@value #RECENT_SENDS}
- *       acknowledged sends ({@code POST /api/conversations/{id}/receipts}, one request per conversation) and hands
+ *       acknowledged sends ({@code POST /api/conversations/{id}/receipts} by clientMsgId, one request per conversation) and hands
  *       them to the application as receipt frames.</li>
  * </ul>
  * Used on the client's context only.
@@ -34,6 +34,7 @@ final class ReceiptRecovery {
 
   private final ArrayDeque<Object[]> written = new ArrayDeque<>();
   private final List<JsonObject> offline = new ArrayList<>();
+  /** clientMsgId -> conversationId of the latest acknowledged sends. */
   private final Map<String, String> recentSends = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -60,15 +61,17 @@ final class ReceiptRecovery {
     return frames;
   }
 
-  void acknowledged(String messageId, String conversationId) {
-    recentSends.put(messageId, conversationId);
+  void acknowledged(String clientMsgId, String conversationId) {
+    recentSends.put(clientMsgId, conversationId);
   }
 
   /** Asks the region behind {@code httpUrl} for the receipts of the recent sends; each state goes to {@code sink}. */
   void catchUp(HttpClient http, String httpUrl, String token, long timeoutMs, Consumer<JsonObject> sink) {
     Map<String, JsonArray> byConversation = new LinkedHashMap<>();
-    recentSends.forEach((messageId, conversationId) ->
-        byConversation.computeIfAbsent(conversationId, c -> new JsonArray()).add(messageId));
+    // By clientMsgId: the region answers from its replicated receipts even when the message itself never reached it
+    // (its region died before replicating it), which a query by messageId could not.
+    recentSends.forEach((clientMsgId, conversationId) ->
+        byConversation.computeIfAbsent(conversationId, c -> new JsonArray()).add(clientMsgId));
     byConversation.forEach((conversationId, ids) -> {
       RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
           .setAbsoluteURI(httpUrl + "/api/conversations/" + URLEncoder.encode(conversationId, StandardCharsets.UTF_8)
@@ -76,7 +79,7 @@ final class ReceiptRecovery {
           .putHeader("authorization", "Bearer " + token).putHeader("content-type", "application/json")
           .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
       http.request(request)
-          .compose(r -> r.send(new JsonObject().put("messageIds", ids).encode()))
+          .compose(r -> r.send(new JsonObject().put("clientMsgIds", ids).encode()))
           .compose(r -> r.body().map(body -> r.statusCode() == 200 ? body.toJsonObject() : null))
           .onSuccess(reply -> {
             if (reply != null) { // else (e.g. not replicated here yet) the next catch-up asks again

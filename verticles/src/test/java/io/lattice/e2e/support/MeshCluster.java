@@ -62,6 +62,7 @@ public final class MeshCluster implements AutoCloseable {
   public static final class Builder {
     private String name = "mesh";
     private String confSet = "demo";
+    private boolean externalBrokers;
     private int nodes = 1;
     private Duration readyTimeout = Duration.ofSeconds(180);
     private final Map<String, Long> delays = new LinkedHashMap<>();
@@ -77,6 +78,15 @@ public final class MeshCluster implements AutoCloseable {
     /** The directory of {@code conf/} whose region confs to start from (default {@code demo}). */
     public Builder confSet(String confSet) {
       this.confSet = confSet;
+      return this;
+    }
+
+    /**
+     * Runs each region's broker as a separate {@code kafka.Kafka} process (configured as the demo's embedded one
+     * would be), so that a test can kill and restart a broker without its region ({@link #broker}).
+     */
+    public Builder externalBrokers() {
+      this.externalBrokers = true;
       return this;
     }
 
@@ -122,6 +132,9 @@ public final class MeshCluster implements AutoCloseable {
       for (String region : REGIONS) {
         Path file = root.resolve("conf/" + b.confSet + "/" + region + ".json");
         demo.put(region, new JsonObject(Files.readString(file)));
+      }
+      if (b.externalBrokers) {
+        demo.replaceAll((region, conf) -> withoutEmbeddedBroker(conf));
       }
       startExternalBrokers(root, b.confSet, demo);
       JsonArray regionList = new JsonArray();
@@ -221,13 +234,36 @@ public final class MeshCluster implements AutoCloseable {
     }
   }
 
-  /** For confs without {@code kafka.embedded}: one broker process per region, from the set's infra.json. */
+  /** The conf without its embedded broker; the broker's spec moves to {@code kafka.externalBroker} (tests only). */
+  private static JsonObject withoutEmbeddedBroker(JsonObject conf) {
+    JsonObject copy = conf.copy();
+    JsonObject kafka = copy.getJsonObject("kafka");
+    JsonObject spec = (JsonObject) kafka.remove("embedded");
+    spec.remove("node");
+    spec.remove("dir");
+    kafka.put("externalBroker", spec);
+    return copy;
+  }
+
+  /**
+   * For confs without {@code kafka.embedded}: one broker process per region, with the spec of
+   * {@code kafka.externalBroker} (see {@link Builder#externalBrokers}) or else of the set's infra.json.
+   */
   private void startExternalBrokers(Path root, String confSet, Map<String, JsonObject> confs) throws IOException {
     if (confs.values().stream().allMatch(c -> c.getJsonObject("kafka").containsKey("embedded"))) {
       return;
     }
-    JsonObject specs = new JsonObject(Files.readString(root.resolve("conf/" + confSet + "/infra.json")))
-        .getJsonObject("kafka");
+    JsonObject specs = new JsonObject();
+    confs.forEach((region, conf) -> {
+      JsonObject spec = (JsonObject) conf.getJsonObject("kafka").remove("externalBroker");
+      if (spec != null) {
+        specs.put(region, spec);
+      }
+    });
+    if (specs.isEmpty()) {
+      specs.mergeIn(new JsonObject(Files.readString(root.resolve("conf/" + confSet + "/infra.json")))
+          .getJsonObject("kafka"));
+    }
     Path jar = Path.of(System.getProperty("lattice.jar", root.resolve("verticles/target/lattice.jar").toString()));
     Map<String, CompletableFuture<KafkaBroker>> starting = new LinkedHashMap<>();
     for (String region : REGIONS) {
@@ -260,6 +296,16 @@ public final class MeshCluster implements AutoCloseable {
       throw new IllegalArgumentException("no external broker for " + region + " (embedded brokers?)");
     }
     return broker;
+  }
+
+  /** kill -9 of the region's external broker (the region keeps running). */
+  public void killBroker(String region) {
+    broker(region).kill();
+  }
+
+  /** A fresh broker process on the killed one's directory and ports (its log and committed offsets survive). */
+  public void restartBroker(String region) {
+    brokers.put(region, broker(region).restart());
   }
 
   /** A thread per task: the common pool may have fewer threads than there are regions (it is sized by cores). */
