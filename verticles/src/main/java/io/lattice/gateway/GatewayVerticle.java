@@ -111,6 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router(int maxFrame) {
     Router router = Router.router(vertx);
+    mountCors(router, config().getJsonArray("corsOrigins", new io.vertx.core.json.JsonArray()));
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.get("/ws").handler(this::upgrade);
@@ -138,6 +139,26 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().failureHandler(ctx -> api.fail(ctx, ctx.failure() != null ? ctx.failure()
         : new ProtocolException(statusCode(ctx.statusCode()), "request failed")));
     return router;
+  }
+
+  /**
+   * Cross-origin access to the HTTP API and /health, for browser clients failing over to another region (another
+   * origin than the page's): {@code gateway.corsOrigins} lists the allowed origins ({@code "*"}: any; absent: none).
+   * Tokens travel in the Authorization header, never in cookies, so no credentials are allowed.
+   */
+  private static void mountCors(Router router, io.vertx.core.json.JsonArray origins) {
+    if (origins.isEmpty()) {
+      return;
+    }
+    List<String> list = origins.stream().map(String::valueOf).toList();
+    io.vertx.ext.web.handler.CorsHandler cors = (list.contains("*") ? io.vertx.ext.web.handler.CorsHandler.create()
+        : io.vertx.ext.web.handler.CorsHandler.create().addOrigins(list))
+        .allowedHeaders(java.util.Set.of("Authorization", "Content-Type"))
+        .allowedMethods(java.util.Set.of(io.vertx.core.http.HttpMethod.GET, io.vertx.core.http.HttpMethod.POST,
+            io.vertx.core.http.HttpMethod.DELETE))
+        .maxAgeSeconds(600);
+    router.route("/api/*").handler(cors);
+    router.route("/health").handler(cors);
   }
 
   private static ErrorCode statusCode(int status) {

@@ -77,42 +77,53 @@ public final class PresenceVerticle extends VerticleBase {
     JsonObject lookup = new JsonObject().put("userId", userId).put("conversationId", conversationId)
         .put("messageIds", request.getJsonArray("messageIds"));
     return vertx.eventBus().<JsonObject>request(Addresses.MESSAGE_LOOKUP, lookup).compose(reply -> {
-      long now = lamport.tick();
-      List<ReceiptStore.ReceiptUpdate> updates = new ArrayList<>();
-      Map<String, String> senders = new java.util.HashMap<>();
-      for (Object item : reply.body().getJsonArray("messages")) {
-        Message message = Message.fromJson((JsonObject) item);
-        if (message.senderId().equals(userId)) {
-          continue;
-        }
-        senders.put(message.messageId(), message.senderId());
-        ReceiptState state = new ReceiptState(message.lamport(), read ? 0 : now, read ? now : 0);
-        updates.add(new ReceiptStore.ReceiptUpdate(new ReceiptStore.ReceiptKey(message.messageId(), userId), state));
+      int unknown = new java.util.HashSet<>(request.getJsonArray("messageIds").getList()).size()
+          - reply.body().getJsonArray("messages").size();
+      return applyReceipts(userId, conversationId, read, reply.body()).compose(answer -> unknown <= 0
+          ? Future.succeededFuture(answer)
+          // Messages this region does not have yet (their region died before replicating them, or they are still
+          // on the way): say so, so that the client writes the receipt again later; the known ones are applied.
+          : Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, unknown
+              + " of the messages are not in this region yet: send the receipt again later")));
+    });
+  }
+
+  private Future<JsonObject> applyReceipts(String userId, String conversationId, boolean read, JsonObject found) {
+    long now = lamport.tick();
+    List<ReceiptStore.ReceiptUpdate> updates = new ArrayList<>();
+    Map<String, String> senders = new java.util.HashMap<>();
+    for (Object item : found.getJsonArray("messages")) {
+      Message message = Message.fromJson((JsonObject) item);
+      if (message.senderId().equals(userId)) {
+        continue;
       }
-      if (updates.isEmpty()) {
-        return Future.succeededFuture(new JsonObject().put("updated", 0));
+      senders.put(message.messageId(), message.senderId());
+      ReceiptState state = new ReceiptState(message.lamport(), read ? 0 : now, read ? now : 0);
+      updates.add(new ReceiptStore.ReceiptUpdate(new ReceiptStore.ReceiptKey(message.messageId(), userId), state));
+    }
+    if (updates.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("updated", 0));
+    }
+    return receipts.merge(updates).compose(merged -> {
+      JsonArray replicated = new JsonArray();
+      for (ReceiptStore.Merged m : merged) {
+        if (m.changed()) {
+          String sender = senders.get(m.key().messageId());
+          JsonObject frame = ServerFrames.receipt(m.key().messageId(), conversationId, userId, m.state());
+          // The sender may be in another region: the router forwards the frame there live.
+          vertx.eventBus().request(Addresses.ROUTER_DELIVER, new JsonObject()
+              .put("userIds", new JsonArray().add(sender).add(userId)).put("frame", frame));
+          replicated.add(m.state().toJson().put("messageId", m.key().messageId()).put("recipientId", userId)
+              .put("conversationId", conversationId).put("senderId", sender));
+        }
       }
-      return receipts.merge(updates).compose(merged -> {
-        JsonArray replicated = new JsonArray();
-        for (ReceiptStore.Merged m : merged) {
-          if (m.changed()) {
-            String sender = senders.get(m.key().messageId());
-            JsonObject frame = ServerFrames.receipt(m.key().messageId(), conversationId, userId, m.state());
-            // The sender may be in another region: the router forwards the frame there live.
-            vertx.eventBus().request(Addresses.ROUTER_DELIVER, new JsonObject()
-                .put("userIds", new JsonArray().add(sender).add(userId)).put("frame", frame));
-            replicated.add(m.state().toJson().put("messageId", m.key().messageId()).put("recipientId", userId)
-                .put("conversationId", conversationId).put("senderId", sender));
-          }
-        }
-        JsonObject answer = new JsonObject().put("updated", replicated.size());
-        if (replicated.isEmpty()) {
-          return Future.succeededFuture(answer);
-        }
-        // Every region merges the states from the replication log; the client hears back once they are in it.
-        return vertx.eventBus().request(Addresses.REPLICATE_RECEIPTS, new JsonObject().put("receipts", replicated))
-            .map(done -> answer);
-      });
+      JsonObject answer = new JsonObject().put("updated", replicated.size());
+      if (replicated.isEmpty()) {
+        return Future.succeededFuture(answer);
+      }
+      // Every region merges the states from the replication log; the client hears back once they are in it.
+      return vertx.eventBus().request(Addresses.REPLICATE_RECEIPTS, new JsonObject().put("receipts", replicated))
+          .map(done -> answer);
     });
   }
 

@@ -1,8 +1,10 @@
 package io.lattice.e2e;
 
 import io.lattice.e2e.support.Checks;
+import io.lattice.e2e.support.PortAllocator;
 import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -87,8 +89,22 @@ class WebClientBrowserIT {
     assertThat(CHROMEDRIVER).as("/usr/bin/chromium is installed but /usr/bin/chromedriver is not: "
         + "apt-get install -y chromium-driver").isExecutable();
     // Short-lived tokens, so that the page's proactive refresh (at ~80% of the lifetime) happens within a test.
-    region = RegionCluster.builder().name("WebClientBrowserIT").nodes(2)
-        .env("AUTH__TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS).start();
+    // /api/regions lists this region with both nodes (what the JavaScript library fails over between), and the API
+    // answers cross-origin calls (a page served by one node talks to the other).
+    List<PortAllocator.Reservation> gateways = List.of(PortAllocator.reserve(), PortAllocator.reserve());
+    JsonArray nodes = new JsonArray();
+    gateways.forEach(g -> nodes.add(new JsonObject().put("httpUrl", "http://127.0.0.1:" + g.port())
+        .put("wsUrl", "ws://127.0.0.1:" + g.port() + "/ws")));
+    JsonArray regions = new JsonArray().add(new JsonObject().put("name", "us-east")
+        .put("httpUrl", nodes.getJsonObject(0).getString("httpUrl"))
+        .put("wsUrl", nodes.getJsonObject(0).getString("wsUrl")).put("nodes", nodes));
+    RegionCluster.Builder builder = RegionCluster.builder().name("WebClientBrowserIT").nodes(2)
+        .env("AUTH__TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS).env("REGIONS", regions.encode())
+        .env("GATEWAY__CORS_ORIGINS", "[\"*\"]");
+    for (int i = 0; i < 2; i++) {
+      builder.ports(i, gateways.get(i), PortAllocator.reserve());
+    }
+    region = builder.start();
   }
 
   @AfterAll
@@ -491,6 +507,87 @@ class WebClientBrowserIT {
     TestClient c = TestClient.connect(region, node, user);
     clients.add(c);
     return c;
+  }
+
+  /**
+   * The JavaScript library (/lattice.js) in a page, two clients in it: a node is killed while they chat; both move to
+   * the other node (region list with nodes, backoff), resend what was not acknowledged, resync, and end with the same
+   * timeline, every message once. The page's own origin is the killed node: the library reaches the other across
+   * origins (CORS).
+   */
+  @Test
+  @Order(10)
+  void theJavaScriptLibraryFailsOverToTheOtherNodeAndLosesNothing() {
+    String alice = uniqueUser("alice");
+    String bob = uniqueUser("bob");
+    Browser page = open(alice, N1, "");
+    page.driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(90));
+    JavascriptExecutor js = page.driver;
+    Object setUp = js.executeAsyncScript("""
+        const [alice, bob, seeds, done] = arguments;
+        const s = document.createElement('script');
+        s.src = '/lattice.js';
+        s.onerror = () => done('no /lattice.js');
+        s.onload = async () => {
+          try {
+            const token = user => async endpoint => (await (await fetch(endpoint.httpUrl + '/api/dev/token', {
+              method: 'POST', headers: {'content-type': 'application/json'},
+              body: JSON.stringify({userId: user})})).json()).token;
+            const first = await token(alice)({httpUrl: seeds[0]});
+            const created = await (await fetch(seeds[0] + '/api/conversations', {method: 'POST',
+              headers: {'content-type': 'application/json', authorization: 'Bearer ' + first},
+              body: JSON.stringify({type: 'direct', participants: [bob]})})).json();
+            const t = window.__lattice = {conversationId: created.conversationId, handed: {}, states: []};
+            const client = user => new Lattice.Client({seeds, getToken: token(user), backoffCapMs: 2000,
+              onState: st => t.states.push(user + ' ' + st.state + ' ' + (st.reason || '')),
+              onMessage: m => { t.handed[user] = (t.handed[user] || 0) + 1; }});
+            t.alice = client(alice);
+            t.bob = client(bob);
+            t.alice.connect();
+            t.bob.connect();
+            await Promise.all([t.alice.follow(t.conversationId), t.bob.follow(t.conversationId)]);
+            done('ok');
+          } catch (e) { done('setup failed: ' + e); }
+        };
+        document.head.append(s);
+        """, alice, bob, List.of(region.httpUrl(N1), region.httpUrl(N2)));
+    assertThat(setUp).isEqualTo("ok");
+
+    region.kill(N1);
+    Object result = js.executeAsyncScript("""
+        const done = arguments[0];
+        const t = window.__lattice;
+        const sendAll = async (client, who) => {
+          for (let i = 0; i < 15; i++) await client.send(t.conversationId, who + ' ' + i);
+        };
+        (async () => {
+          try {
+            await Promise.all([sendAll(t.alice, 'alice'), sendAll(t.bob, 'bob')]);
+            const deadline = Date.now() + 60000;
+            const size = c => c.timeline(t.conversationId).messages.length;
+            while ((size(t.alice) < 30 || size(t.bob) < 30) && Date.now() < deadline) {
+              await new Promise(r => setTimeout(r, 100));
+            }
+            const ids = c => c.timeline(t.conversationId).messages.map(m => m.messageId);
+            done({alice: ids(t.alice), bob: ids(t.bob), handed: t.handed,
+              endpoints: [t.alice.endpoint.httpUrl, t.bob.endpoint.httpUrl], states: t.states});
+          } catch (e) { done({error: String(e), states: t.states}); }
+        })();
+        """);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> r = (Map<String, Object>) result;
+    assertThat(r).as("%s", r).doesNotContainKey("error");
+    @SuppressWarnings("unchecked")
+    List<String> aliceIds = (List<String>) r.get("alice");
+    assertThat(aliceIds).as("%s", r).hasSize(30).doesNotHaveDuplicates().isEqualTo(r.get("bob"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> handed = (Map<String, Object>) r.get("handed");
+    assertThat(((Number) handed.get(alice)).intValue()).as("handed to alice's application").isEqualTo(30);
+    assertThat(((Number) handed.get(bob)).intValue()).as("handed to bob's application").isEqualTo(30);
+    @SuppressWarnings("unchecked")
+    List<String> endpoints = (List<String>) r.get("endpoints");
+    assertThat(endpoints).as("both on the surviving node").containsOnly(region.httpUrl(N2));
+    region.restart(N1);
   }
 
   private Browser open(String user, int node, String query) {

@@ -59,6 +59,8 @@ public final class LatticeClient {
   private final ArrayDeque<JsonObject> backlog = new ArrayDeque<>();
   private final ReceiptRecovery receipts = new ReceiptRecovery();
   private static final long[] RECEIPT_CATCH_UP_MS = {5_000, 20_000, 60_000, 120_000};
+  private static final long[] RECEIPT_RETRY_MS = {2_000, 5_000, 15_000, 35_000, 75_000};
+  private final java.util.Set<String> receiptRetries = new java.util.HashSet<>();
   private String token;
 
   private ConnectionState state = ConnectionState.OFFLINE;
@@ -310,6 +312,23 @@ public final class LatticeClient {
     }
   }
 
+  /** Writes the conversation's recent receipts again over the next ~2 minutes (once per conversation at a time). */
+  private void retryReceiptsLater(String conversationId) {
+    if (conversationId == null || !receiptRetries.add(conversationId)) {
+      return;
+    }
+    List<JsonObject> frames = receipts.recentOf(conversationId);
+    for (int i = 0; i < RECEIPT_RETRY_MS.length; i++) {
+      boolean last = i == RECEIPT_RETRY_MS.length - 1;
+      vertx.setTimer(RECEIPT_RETRY_MS[i], t -> {
+        frames.forEach(this::write); // dropped while offline: the next ready replays the recent ones
+        if (last) {
+          receiptRetries.remove(conversationId);
+        }
+      });
+    }
+  }
+
   private void catchUpReceipts(Region.Endpoint endpoint) {
     receipts.catchUp(http, endpoint.httpUrl(), token, options.readyTimeoutMs(), listener::onReceipt);
   }
@@ -397,6 +416,10 @@ public final class LatticeClient {
 
   private void onError(JsonObject frame) {
     String code = frame.getString("code", "internal");
+    if ("receipt".equals(frame.getString("inReplyTo")) && code.equals("not_found")) {
+      retryReceiptsLater(frame.getString("conversationId"));
+      return;
+    }
     if ("sync".equals(frame.getString("inReplyTo")) && conversations.follows(frame.getString("conversationId"))) {
       conversations.onSyncError(frame.getString("conversationId"), code, frame);
       return;

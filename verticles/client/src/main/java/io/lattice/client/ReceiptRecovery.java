@@ -61,6 +61,23 @@ final class ReceiptRecovery {
     return frames;
   }
 
+  /**
+   * The receipt frames of a conversation written recently, to write again when the region answered
+   * {@code not_found}: it does not have (some of) those messages yet, e.g. because their region died before
+   * replicating them; once that region is back they arrive, and a later write of the receipt applies.
+   */
+  List<JsonObject> recentOf(String conversationId) {
+    prune();
+    List<JsonObject> frames = new ArrayList<>();
+    written.forEach(entry -> {
+      JsonObject frame = (JsonObject) entry[1];
+      if (conversationId.equals(frame.getString("conversationId"))) {
+        frames.add(frame);
+      }
+    });
+    return frames;
+  }
+
   void acknowledged(String clientMsgId, String conversationId) {
     recentSends.put(clientMsgId, conversationId);
   }

@@ -1,0 +1,442 @@
+'use strict';
+/*
+ * Lattice JavaScript client library: the same recovery logic as the Java library (io.lattice.client), for browsers
+ * (served at /lattice.js: window.Lattice.Client) and Node (require('.../lattice.js').Client; Node 22 has a global
+ * WebSocket, Node 20 needs --experimental-websocket, or pass opts.WebSocket, e.g. from the `ws` package).
+ *
+ *   const client = new Lattice.Client({
+ *     seeds: ['https://us-east.chat.example.com'],         // any regions; /api/regions names the others
+ *     getToken: async (endpoint, refresh) => token,         // refresh: the last token was refused (401)
+ *     onState: s => {}, onMessage: (m, timeline) => {}, onReceipt: r => {}, onError: (code, message) => {},
+ *   });
+ *   client.connect();
+ *   await client.follow(conversationId);                    // history, then live; resumed after every reconnect
+ *   const ack = await client.send(conversationId, 'hi');    // resolves with the ack, whatever happens meanwhile
+ *
+ * Recovery: region list from GET /api/regions of any reachable region, own RTT probe of each region's /health,
+ * preferred or nearest healthy region first; a lost connection (close, or no frame for deadAfterMs) is retried after
+ * a full-jitter backoff (random(0, min(cap, base * 2^n))), rotating over the region's gateways (`nodes`) and, after
+ * failoverAfter failures in a row, moving to the best other region. After every `ready`: each followed conversation
+ * resumes from its sync cursor, every un-acked send is resent with its clientMsgId (the same message in any region),
+ * receipts written in the last 15 s are written again. Each messageId reaches onMessage once; timelines are kept in
+ * canonical order (lamport, sourceRegion, messageId).
+ */
+(function (root, factory) {
+  const api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.Lattice = Object.assign(root.Lattice || {}, api);
+}(typeof globalThis !== 'undefined' ? globalThis : this, function () {
+  const DEFAULTS = {
+    preference: [], backoffBaseMs: 250, backoffCapMs: 10000, failoverAfter: 3, readyTimeoutMs: 10000,
+    pingIntervalMs: 0, deadAfterMs: 0, stableMs: 5000, syncPageSize: 200, probeTimeoutMs: 2000,
+  };
+  const RECEIPT_REPLAY_MS = 15000;
+  const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
+  const SYNC_RETRYABLE = new Set(['not_found', 'forbidden', 'unavailable', 'internal', 'rate_limited']);
+
+  function backoffDelay(opts, attempt) {
+    let ceiling = opts.backoffBaseMs;
+    for (let i = 0; i < attempt && ceiling < opts.backoffCapMs; i++) ceiling *= 2;
+    return Math.floor(Math.random() * (Math.min(ceiling, opts.backoffCapMs) + 1));
+  }
+
+  function compareCanonical(a, b) {
+    if (a.lamport !== b.lamport) return a.lamport < b.lamport ? -1 : 1;
+    if (a.sourceRegion !== b.sourceRegion) return a.sourceRegion < b.sourceRegion ? -1 : 1;
+    return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
+  }
+
+  async function fetchJson(url, init, timeoutMs) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    try {
+      const res = await fetch(url, Object.assign({ signal: ctl.signal }, init));
+      if (res.status !== 200) throw new Error(url + ' answered ' + res.status);
+      return await res.json();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One followed conversation: each message once, in canonical order, and the cursor to resume from. */
+  class Timeline {
+    constructor(conversationId, cursor) {
+      this.conversationId = conversationId;
+      this.cursor = cursor || null;
+      this.messages = [];
+      this.byId = new Map();
+    }
+
+    /** Index of a new message, or -1 (a repeat; a second position of the same id settles on the smaller). */
+    offer(m) {
+      const known = this.byId.get(m.messageId);
+      if (known) {
+        if (compareCanonical(m, known) < 0) {
+          this.messages.splice(this.messages.indexOf(known), 1);
+          this.insert(m);
+          this.byId.set(m.messageId, m);
+        }
+        return -1;
+      }
+      this.byId.set(m.messageId, m);
+      return this.insert(m);
+    }
+
+    insert(m) {
+      let lo = 0;
+      let hi = this.messages.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareCanonical(this.messages[mid], m) < 0) lo = mid + 1; else hi = mid;
+      }
+      this.messages.splice(lo, 0, m);
+      return lo;
+    }
+  }
+
+  /** Region choice: preference, then reachable, then healthy, then measured round trip. */
+  class Regions {
+    constructor(opts) {
+      this.opts = opts;
+      this.ordered = [];
+      this.current = null;
+      this.endpointIndex = 0;
+      this.failures = 0;
+    }
+
+    endpoint() {
+      const eps = this.current.endpoints;
+      return eps[this.endpointIndex % eps.length];
+    }
+
+    async refresh() {
+      const sources = [...this.opts.seeds];
+      this.ordered.forEach(r => r.endpoints.forEach(e => { if (!sources.includes(e.httpUrl)) sources.push(e.httpUrl); }));
+      let list = null;
+      for (const base of sources) {
+        try {
+          list = (await fetchJson(base + '/api/regions', {}, this.opts.probeTimeoutMs)).regions;
+          if (list && list.length) break;
+        } catch (e) { /* next source */ }
+      }
+      if (!list) return this.ordered.length > 0;
+      const measured = await Promise.all(list.map(async r => {
+        const endpoints = (r.nodes && r.nodes.length ? r.nodes : [r]).map(n => ({ httpUrl: n.httpUrl, wsUrl: n.wsUrl }));
+        const began = Date.now();
+        let rtt = Infinity;
+        try {
+          await fetchJson(endpoints[0].httpUrl + '/health', {}, this.opts.probeTimeoutMs);
+          rtt = Date.now() - began;
+        } catch (e) { /* unreachable or draining */ }
+        return { name: r.name, endpoints, healthy: r.healthy, rtt };
+      }));
+      const pref = name => { const i = this.opts.preference.indexOf(name); return i < 0 ? Infinity : i; };
+      measured.sort((a, b) => (pref(a.name) - pref(b.name)) || ((a.rtt === Infinity) - (b.rtt === Infinity))
+        || ((a.healthy === false) - (b.healthy === false)) || (a.rtt - b.rtt) || 0);
+      this.ordered = measured;
+      if (!this.current) {
+        this.current = measured[0];
+        this.endpointIndex = Math.floor(Math.random() * this.current.endpoints.length);
+      } else {
+        this.current = measured.find(r => r.name === this.current.name) || measured[0];
+      }
+      return true;
+    }
+
+    /** Returns the reason when the region changed, else null. */
+    async attemptFailed() {
+      this.failures++;
+      if (this.failures < this.opts.failoverAfter) {
+        this.endpointIndex++;
+        return null;
+      }
+      const failed = this.current;
+      await this.refresh();
+      this.current = this.ordered.find(r => r.name !== failed.name) || failed;
+      this.endpointIndex = Math.floor(Math.random() * this.current.endpoints.length);
+      this.failures = 0;
+      return this.current.name === failed.name ? null
+        : 'region ' + failed.name + ' failed ' + this.opts.failoverAfter + ' times in a row: trying ' + this.current.name;
+    }
+  }
+
+  class Client {
+    constructor(options) {
+      this.opts = Object.assign({}, DEFAULTS, options);
+      if (!this.opts.seeds || !this.opts.seeds.length) throw new Error('seeds: at least one region URL');
+      this.WebSocket = this.opts.WebSocket || globalThis.WebSocket;
+      if (!this.WebSocket) throw new Error('no WebSocket: pass opts.WebSocket (Node 20: --experimental-websocket)');
+      this.regions = new Regions(this.opts);
+      this.state = 'offline';
+      this.running = false;
+      this.everConnected = false;
+      this.sock = null;
+      this.attempt = 0;
+      this.refreshToken = false;
+      this.nextDelay = -1;
+      this.outbox = new Map();          // clientMsgId -> {frame, resolve, reject, writes}
+      this.timelines = new Map();       // conversationId -> Timeline
+      this.waiters = new Map();         // conversationId -> [resolve]
+      this.syncFailures = new Map();
+      this.receipts = [];               // [{at, frame}] written recently
+      this.offlineReceipts = [];
+      this.region = null;
+      this.node = null;
+    }
+
+    connect() {
+      if (!this.running) {
+        this.running = true;
+        this.tryConnect();
+      }
+    }
+
+    follow(conversationId, cursor) {
+      if (!this.timelines.has(conversationId)) this.timelines.set(conversationId, new Timeline(conversationId, cursor));
+      return new Promise(resolve => {
+        const list = this.waiters.get(conversationId) || [];
+        list.push(resolve);
+        this.waiters.set(conversationId, list);
+        if (this.state === 'connected') this.sync(conversationId);
+      });
+    }
+
+    timeline(conversationId) {
+      return this.timelines.get(conversationId);
+    }
+
+    send(conversationId, content, mediaUrl, clientMsgId) {
+      const id = clientMsgId || (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID()
+        : Date.now().toString(36) + Math.random().toString(36).slice(2));
+      const existing = this.outbox.get(id);
+      if (existing) return existing.promise;
+      const entry = { frame: { type: 'send', clientMsgId: id, conversationId, content, mediaUrl: mediaUrl || null }, writes: 0 };
+      entry.promise = new Promise((resolve, reject) => { entry.resolve = resolve; entry.reject = reject; });
+      this.outbox.set(id, entry);
+      if (this.state === 'connected') { entry.writes++; this.write(entry.frame); }
+      return entry.promise;
+    }
+
+    receipt(conversationId, messageIds, status) {
+      const frame = { type: 'receipt', conversationId, messageIds, status };
+      if (this.state === 'connected') { this.write(frame); this.receipts.push({ at: Date.now(), frame }); }
+      else this.offlineReceipts.push(frame);
+    }
+
+    close() {
+      this.running = false;
+      this.drop('closed by the application');
+      for (const entry of this.outbox.values()) entry.reject(new Error('client closed before the ack'));
+      this.outbox.clear();
+      this.setState('offline', 0, 'closed');
+    }
+
+    // ------------------------------------------------------------------------------------------- connecting
+
+    async tryConnect() {
+      if (!this.running) return;
+      this.setState(this.everConnected ? 'reconnecting' : 'connecting', 0, 'connecting');
+      try {
+        if (!this.regions.current && !(await this.regions.refresh())) throw new Error('no region reachable');
+        const endpoint = this.regions.endpoint();
+        const token = await this.opts.getToken(endpoint, this.refreshToken);
+        this.open(endpoint, token);
+      } catch (e) {
+        this.attemptFailed(e);
+      }
+    }
+
+    open(endpoint, token) {
+      const ws = new this.WebSocket(endpoint.wsUrl + '?token=' + encodeURIComponent(token));
+      let ready = false;
+      const readyTimer = setTimeout(() => { if (!ready) { ws.close(); } }, this.opts.readyTimeoutMs);
+      ws.onmessage = ev => {
+        let frame;
+        try { frame = JSON.parse(typeof ev.data === 'string' ? ev.data : String(ev.data)); } catch (e) { return; }
+        this.lastFrame = Date.now();
+        if (!ready) {
+          if (frame.type === 'ready') { ready = true; clearTimeout(readyTimer); this.onReady(ws, frame, endpoint); }
+          return;
+        }
+        if (ws === this.sock) this.onFrame(frame);
+      };
+      ws.onclose = ev => {
+        clearTimeout(readyTimer);
+        if (!ready) {
+          // Browsers hide the upgrade's status; 1006 before ready may be a refused token, so refresh it next time.
+          this.refreshToken = this.refreshToken || ev.code === 1006;
+          this.attemptFailed(new Error('closed before ready (' + ev.code + ')'));
+        } else if (ws === this.sock) {
+          this.lost('socket closed (' + ev.code + ')');
+        }
+      };
+      ws.onerror = () => { /* onclose follows */ };
+    }
+
+    async attemptFailed(error) {
+      if (!this.running) return;
+      let reason = null;
+      try { reason = await this.regions.attemptFailed(); } catch (e) { /* keep trying */ }
+      if (reason) this.attempt = Math.min(this.attempt, 1);
+      this.schedule(reason || 'attempt failed: ' + error.message);
+    }
+
+    schedule(reason) {
+      const delay = this.nextDelay >= 0 ? this.nextDelay : backoffDelay(this.opts, this.attempt);
+      this.nextDelay = -1;
+      this.attempt++;
+      this.setState('reconnecting', delay, reason);
+      setTimeout(() => this.tryConnect(), Math.max(1, delay));
+    }
+
+    onReady(ws, frame, endpoint) {
+      this.sock = ws;
+      this.everConnected = true;
+      this.refreshToken = false;
+      this.region = frame.region;
+      this.node = frame.node;
+      this.endpoint = endpoint;
+      this.regions.failures = 0;
+      const interval = this.opts.pingIntervalMs || Math.max(1000, (frame.heartbeatSeconds || 30) * 500);
+      const deadAfter = this.opts.deadAfterMs || 2 * interval + 2000;
+      let lastPing = 0;
+      this.heartbeat = setInterval(() => {
+        if (ws !== this.sock) return;
+        if (Date.now() - this.lastFrame > deadAfter) { this.lost('no frame for ' + deadAfter + ' ms'); return; }
+        if (Date.now() - lastPing >= interval) { lastPing = Date.now(); this.write({ type: 'ping' }); }
+      }, Math.min(interval, deadAfter / 3));
+      this.stableTimer = setTimeout(() => { this.attempt = 0; }, this.opts.stableMs);
+      this.setState('connected', 0, 'ready');
+      for (const id of this.timelines.keys()) this.sync(id);
+      const now = Date.now();
+      this.receipts = this.receipts.filter(r => now - r.at <= RECEIPT_REPLAY_MS);
+      this.receipts.forEach(r => this.write(r.frame));
+      this.offlineReceipts.forEach(f => this.write(f));
+      this.offlineReceipts = [];
+      for (const entry of this.outbox.values()) { entry.writes++; this.write(entry.frame); }
+    }
+
+    lost(reason) {
+      if (!this.sock) return;
+      this.drop(reason);
+      if (this.running) this.schedule(reason);
+    }
+
+    drop(reason) {
+      const ws = this.sock;
+      this.sock = null;
+      this.node = null;
+      clearInterval(this.heartbeat);
+      clearTimeout(this.stableTimer);
+      if (ws) { try { ws.close(1000, reason.slice(0, 100)); } catch (e) { /* already closing */ } }
+    }
+
+    // ----------------------------------------------------------------------------------------------- frames
+
+    onFrame(frame) {
+      switch (frame.type) {
+        case 'ack': {
+          const entry = this.outbox.get(frame.clientMsgId);
+          if (entry) { this.outbox.delete(frame.clientMsgId); entry.resolve(Object.assign({ attempts: entry.writes }, frame)); }
+          break;
+        }
+        case 'message': this.deliver(frame.message); break;
+        case 'sync_result': this.onSyncResult(frame); break;
+        case 'receipt': if (this.opts.onReceipt) this.opts.onReceipt(frame); break;
+        case 'presence': if (this.opts.onPresence) this.opts.onPresence(frame); break;
+        case 'typing': if (this.opts.onTyping) this.opts.onTyping(frame); break;
+        case 'error': this.onError(frame); break;
+        case 'reconnect':
+          this.nextDelay = (frame.afterMs || 0) + Math.floor(Math.random() * 251);
+          this.lost('node draining: ' + (frame.reason || ''));
+          break;
+        default: break; // pong, and frame types newer than this library
+      }
+    }
+
+    onError(frame) {
+      if (frame.inReplyTo === 'receipt' && frame.code === 'not_found') {
+        // The region does not have (some of) those messages yet: write the conversation's recent receipts again
+        // over the next ~2 minutes, once per conversation at a time.
+        const id = frame.conversationId;
+        this.receiptRetries = this.receiptRetries || new Set();
+        if (!id || this.receiptRetries.has(id)) return;
+        this.receiptRetries.add(id);
+        const frames = this.receipts.filter(r => r.frame.conversationId === id).map(r => r.frame);
+        [2000, 5000, 15000, 35000, 75000].forEach((delay, i, all) => setTimeout(() => {
+          frames.forEach(f => this.write(f));
+          if (i === all.length - 1) this.receiptRetries.delete(id);
+        }, delay));
+        return;
+      }
+      if (frame.inReplyTo === 'sync' && this.timelines.has(frame.conversationId)) {
+        const id = frame.conversationId;
+        const failures = (this.syncFailures.get(id) || 0) + 1;
+        this.syncFailures.set(id, failures);
+        if (SYNC_RETRYABLE.has(frame.code) && failures < 30) {
+          const ws = this.sock;
+          setTimeout(() => { if (ws === this.sock && ws) this.sync(id); },
+            frame.retryAfterMs || backoffDelay(this.opts, Math.min(failures, 4)) + 100);
+          return;
+        }
+      }
+      const entry = frame.clientMsgId && this.outbox.get(frame.clientMsgId);
+      if (!entry) { if (this.opts.onError) this.opts.onError(frame.code, frame.message); return; }
+      if (RETRYABLE.has(frame.code)) {
+        const ws = this.sock;
+        setTimeout(() => {
+          if (ws === this.sock && ws && this.outbox.get(frame.clientMsgId) === entry) { entry.writes++; this.write(entry.frame); }
+        }, frame.retryAfterMs || backoffDelay(this.opts, Math.min(entry.writes, 6)));
+      } else {
+        this.outbox.delete(frame.clientMsgId);
+        const error = new Error(frame.code + ': ' + (frame.message || ''));
+        error.code = frame.code;
+        entry.reject(error);
+      }
+    }
+
+    deliver(message) {
+      let timeline = this.timelines.get(message.conversationId);
+      if (!timeline) {
+        timeline = new Timeline(message.conversationId, null);
+        this.timelines.set(message.conversationId, timeline);
+        this.sync(message.conversationId);
+      }
+      const index = timeline.offer(message);
+      if (index >= 0 && this.opts.onMessage) this.opts.onMessage(message, timeline, index);
+    }
+
+    sync(conversationId) {
+      if (!this.sock) return;
+      const timeline = this.timelines.get(conversationId);
+      this.write({ type: 'sync', conversationId, cursor: timeline.cursor, limit: this.opts.syncPageSize });
+    }
+
+    onSyncResult(frame) {
+      const timeline = this.timelines.get(frame.conversationId);
+      if (!timeline) return;
+      (frame.messages || []).forEach(m => this.deliver(m));
+      if (frame.cursor) timeline.cursor = frame.cursor;
+      this.syncFailures.delete(frame.conversationId);
+      if (frame.hasMore) { this.sync(frame.conversationId); return; }
+      const waiting = this.waiters.get(frame.conversationId) || [];
+      this.waiters.delete(frame.conversationId);
+      waiting.forEach(resolve => resolve(timeline));
+    }
+
+    write(frame) {
+      if (!this.sock || this.sock.readyState !== 1) return;
+      this.sock.send(JSON.stringify(frame));
+    }
+
+    setState(state, retryInMs, reason) {
+      this.state = state;
+      const region = state === 'connected' ? this.region : this.regions.current && this.regions.current.name;
+      if (this.opts.onState) {
+        this.opts.onState({ state, region, node: this.node, attempt: state === 'connected' ? 0 : this.attempt, retryInMs, reason });
+      }
+    }
+  }
+
+  return { Client, Timeline, backoffDelay, compareCanonical };
+}));
