@@ -5,12 +5,9 @@ import io.lattice.chaos.History;
 import io.lattice.chaos.HistoryChecker;
 import io.lattice.chaos.Scenario;
 import io.lattice.client.ConnectionState;
-import io.lattice.e2e.support.PortAllocator;
 import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,19 +43,8 @@ class NodeFaultsIT {
 
   @BeforeAll
   static void start() {
-    List<PortAllocator.Reservation> gateways = List.of(PortAllocator.reserve(), PortAllocator.reserve());
-    JsonArray nodes = new JsonArray();
-    gateways.forEach(g -> nodes.add(new JsonObject().put("httpUrl", "http://127.0.0.1:" + g.port())
-        .put("wsUrl", "ws://127.0.0.1:" + g.port() + "/ws")));
-    JsonArray regions = new JsonArray().add(new JsonObject().put("name", "us-east")
-        .put("httpUrl", nodes.getJsonObject(0).getString("httpUrl"))
-        .put("wsUrl", nodes.getJsonObject(0).getString("wsUrl")).put("nodes", nodes));
-    RegionCluster.Builder builder = RegionCluster.builder().name("NodeFaultsIT").nodes(2)
-        .env("REGIONS", regions.encode()).env("GATEWAY__ADMIN_TOKEN", ADMIN_TOKEN).rateLimit(100, 200);
-    for (int i = 0; i < 2; i++) {
-      builder.ports(i, gateways.get(i), PortAllocator.reserve());
-    }
-    region = builder.start();
+    region = RegionCluster.builder().name("NodeFaultsIT").nodes(2).listNodesInRegions("us-east")
+        .env("GATEWAY__ADMIN_TOKEN", ADMIN_TOKEN).rateLimit(100, 200).start();
     vertx = Vertx.vertx();
   }
 

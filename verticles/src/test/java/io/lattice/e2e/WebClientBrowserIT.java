@@ -1,10 +1,8 @@
 package io.lattice.e2e;
 
 import io.lattice.e2e.support.Checks;
-import io.lattice.e2e.support.PortAllocator;
 import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -91,20 +89,8 @@ class WebClientBrowserIT {
     // Short-lived tokens, so that the page's proactive refresh (at ~80% of the lifetime) happens within a test.
     // /api/regions lists this region with both nodes (what the JavaScript library fails over between), and the API
     // answers cross-origin calls (a page served by one node talks to the other).
-    List<PortAllocator.Reservation> gateways = List.of(PortAllocator.reserve(), PortAllocator.reserve());
-    JsonArray nodes = new JsonArray();
-    gateways.forEach(g -> nodes.add(new JsonObject().put("httpUrl", "http://127.0.0.1:" + g.port())
-        .put("wsUrl", "ws://127.0.0.1:" + g.port() + "/ws")));
-    JsonArray regions = new JsonArray().add(new JsonObject().put("name", "us-east")
-        .put("httpUrl", nodes.getJsonObject(0).getString("httpUrl"))
-        .put("wsUrl", nodes.getJsonObject(0).getString("wsUrl")).put("nodes", nodes));
-    RegionCluster.Builder builder = RegionCluster.builder().name("WebClientBrowserIT").nodes(2)
-        .env("AUTH__TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS).env("REGIONS", regions.encode())
-        .env("GATEWAY__CORS_ORIGINS", "[\"*\"]");
-    for (int i = 0; i < 2; i++) {
-      builder.ports(i, gateways.get(i), PortAllocator.reserve());
-    }
-    region = builder.start();
+    region = RegionCluster.builder().name("WebClientBrowserIT").nodes(2).listNodesInRegions("us-east")
+        .env("AUTH__TOKEN_TTL_SECONDS", TOKEN_TTL_SECONDS).env("GATEWAY__CORS_ORIGINS", "[\"*\"]").start();
   }
 
   @AfterAll

@@ -212,6 +212,24 @@ public final class RegionCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Lists this region in {@code /api/regions} as {@code regionName} with every node ({@code nodes}: what the client
+     * libraries rotate over when a node fails), on ports reserved now. Call after {@link #nodes}.
+     */
+    public Builder listNodesInRegions(String regionName) {
+      io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < nodes; i++) {
+        PortAllocator.Reservation gateway = PortAllocator.reserve();
+        ports(i, gateway, PortAllocator.reserve());
+        list.add(new io.vertx.core.json.JsonObject().put("httpUrl", "http://127.0.0.1:" + gateway.port())
+            .put("wsUrl", "ws://127.0.0.1:" + gateway.port() + "/ws"));
+      }
+      io.vertx.core.json.JsonObject first = list.getJsonObject(0);
+      return env("REGIONS", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+          .put("name", regionName).put("httpUrl", first.getString("httpUrl")).put("wsUrl", first.getString("wsUrl"))
+          .put("nodes", list)).encode());
+    }
+
     public RegionCluster start() {
       RegionCluster cluster = new RegionCluster(this);
       try {
