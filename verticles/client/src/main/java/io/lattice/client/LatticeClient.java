@@ -19,9 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -54,7 +52,7 @@ public final class LatticeClient {
   private final WebSocketClient webSockets;
   private final RegionDirectory directory;
   private final Backoff backoff;
-  private final Map<String, Outgoing> outbox = new LinkedHashMap<>();
+  private final Outbox outbox;
   private final Conversations conversations;
   private final ArrayDeque<JsonObject> backlog = new ArrayDeque<>();
   private final ReceiptRecovery receipts = new ReceiptRecovery();
@@ -78,17 +76,6 @@ public final class LatticeClient {
   private long heartbeatTimer = -1;
   private long stableTimer = -1;
 
-  /** One send until its ack: the frame to (re)write, how often it was written, who waits for it. */
-  private static final class Outgoing {
-    final JsonObject frame;
-    final Promise<Ack> promise = Promise.promise();
-    int writes;
-
-    Outgoing(JsonObject frame) {
-      this.frame = frame;
-    }
-  }
-
   public LatticeClient(Vertx vertx, ClientOptions options, TokenProvider tokens, ClientListener listener) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
@@ -102,6 +89,7 @@ public final class LatticeClient {
         options.failoverAfter());
     this.backoff = new Backoff(options.backoffBaseMs(), options.backoffCapMs());
     this.conversations = new Conversations(vertx, listener, backoff, options.syncPageSize(), this::write);
+    this.outbox = new Outbox(vertx, backoff, this::write);
   }
 
   // ------------------------------------------------------------------------------------------------ public API
@@ -134,19 +122,7 @@ public final class LatticeClient {
   public Future<Ack> send(String conversationId, String content, String mediaUrl, String clientMsgId) {
     JsonObject frame = new JsonObject().put("type", "send").put("clientMsgId", clientMsgId)
         .put("conversationId", conversationId).put("content", content).put("mediaUrl", mediaUrl);
-    return onContext(() -> {
-      Outgoing existing = outbox.get(clientMsgId);
-      if (existing != null) {
-        return existing.promise.future();
-      }
-      Outgoing outgoing = new Outgoing(frame);
-      outbox.put(clientMsgId, outgoing);
-      if (state == ConnectionState.CONNECTED) {
-        outgoing.writes++;
-        write(frame);
-      }
-      return outgoing.promise.future();
-    });
+    return onContext(() -> outbox.add(frame, state == ConnectionState.CONNECTED));
   }
 
   /** Marks messages delivered or read ({@code status}); sent now, or as soon as the client is connected. */
@@ -199,9 +175,7 @@ public final class LatticeClient {
     return onContext(() -> {
       running = false;
       dropSocket("closed by the application");
-      List<Outgoing> pending = new ArrayList<>(outbox.values());
-      outbox.clear();
-      pending.forEach(o -> o.promise.tryFail("client closed before the ack"));
+      outbox.failAll("client closed before the ack");
       setState(ConnectionState.OFFLINE, 0, "closed");
       return Future.join(webSockets.close(), http.close()).mapEmpty();
     });
@@ -294,10 +268,7 @@ public final class LatticeClient {
     setState(ConnectionState.CONNECTED, 0, "ready");
     conversations.ready(() -> ws == socket);
     receipts.toReplay().forEach(this::write);
-    for (Outgoing outgoing : outbox.values()) {
-      outgoing.writes++;
-      write(outgoing.frame);
-    }
+    outbox.ready();
     // Now and a few times more over two minutes: receipts applied elsewhere while this client's new region was not
     // yet known to the recipient's region (presence replicates within seconds) went towards the old one, and a
     // message acknowledged by a region that then died reaches the others only when that region is back.
@@ -405,12 +376,8 @@ public final class LatticeClient {
   }
 
   private void onAck(JsonObject frame) {
-    Outgoing outgoing = outbox.remove(frame.getString("clientMsgId"));
-    if (outgoing != null) {
+    if (outbox.acked(frame)) {
       receipts.acknowledged(frame.getString("clientMsgId"), frame.getString("conversationId"));
-      outgoing.promise.tryComplete(new Ack(frame.getString("clientMsgId"), frame.getString("messageId"),
-          frame.getString("conversationId"), frame.getLong("lamport", 0L), frame.getLong("createdAt", 0L),
-          outgoing.writes));
     }
   }
 
@@ -424,23 +391,9 @@ public final class LatticeClient {
       conversations.onSyncError(frame.getString("conversationId"), code, frame);
       return;
     }
-    Outgoing outgoing = frame.getString("clientMsgId") == null ? null : outbox.get(frame.getString("clientMsgId"));
-    if (outgoing == null) {
+    WebSocket ws = socket;
+    if (!outbox.refused(frame, () -> ws != null && ws == socket)) {
       listener.onError(code, frame.getString("message"));
-      return;
-    }
-    if (code.equals("rate_limited") || code.equals("unavailable") || code.equals("internal")) {
-      long delay = frame.getLong("retryAfterMs", backoff.delayMs(Math.min(outgoing.writes, 6)));
-      WebSocket ws = socket;
-      vertx.setTimer(Math.max(1, delay), t -> {
-        if (ws == socket && ws != null && outbox.get(frame.getString("clientMsgId")) == outgoing) {
-          outgoing.writes++;
-          write(outgoing.frame);
-        } // else: the next ready resends it
-      });
-    } else {
-      outbox.remove(frame.getString("clientMsgId"));
-      outgoing.promise.tryFail(new SendRejectedException(code, frame.getString("message", "")));
     }
   }
 
