@@ -95,7 +95,7 @@ public final class GatewayVerticle extends VerticleBase {
     vertx.setPeriodic(round, id -> heartbeatRound());
     shedder = new LoadShedder(conf.getDouble("shedHeapFraction", 0.8), conf.getDouble("shedSharePerRound", 0.02),
         LoadShedder::oldGenerationAfterGc);
-    vertx.setPeriodic(1000, id -> shedder.round(connections.all(), this::shed));
+    vertx.setPeriodic(1000, id -> shedder.round(connections::all, this::shed));
 
     maxFrameBytes = conf.getInteger("maxFrameBytes", 64 * 1024);
     // Vert.x's own limits are a hard backstop well above ours: a frame over Vert.x's limit ends the connection

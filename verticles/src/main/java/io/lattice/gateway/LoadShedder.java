@@ -4,10 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
-import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * Connection shedding under memory pressure. Every round the node's heap use is measured as the old generation's
@@ -48,15 +48,20 @@ final class LoadShedder {
     return shed;
   }
 
-  /** One round: measures, and while overloaded hands {@code share} of {@code connections} to {@code shedder}. */
-  <C> void round(Collection<C> connections, Consumer<C> shedder) {
+  /**
+   * One round: measures, and while overloaded hands {@code share} of the connections to {@code shedder}. The
+   * connections are listed only then: the round runs every second on the event loop of a node that may hold tens of
+   * thousands of them.
+   */
+  <C> void round(Supplier<List<C>> connections, Consumer<C> shedder) {
     lastFraction = heapFraction.getAsDouble();
     overloaded = lastFraction > threshold;
-    if (!overloaded || connections.isEmpty()) {
+    if (!overloaded) {
       return;
     }
-    int count = (int) Math.max(1, Math.ceil(connections.size() * sharePerRound));
-    for (C connection : List.copyOf(connections).subList(0, Math.min(count, connections.size()))) {
+    List<C> all = connections.get();
+    int count = all.isEmpty() ? 0 : (int) Math.max(1, Math.ceil(all.size() * sharePerRound));
+    for (C connection : all.subList(0, Math.min(count, all.size()))) {
       shedder.accept(connection);
       shed++;
     }

@@ -24,7 +24,7 @@ class LoadShedderTest {
   @Test
   void belowTheThresholdNothingIsShedAndNewConnectionsAreWelcome() {
     List<Integer> shed = new ArrayList<>();
-    shedder.round(connections(1_000), shed::add);
+    shedder.round(() -> connections(1_000), shed::add);
     assertThat(shed).isEmpty();
     assertThat(shedder.overloaded()).isFalse();
   }
@@ -34,10 +34,10 @@ class LoadShedderTest {
   void aboveTheThresholdASmallShareIsShedEachRound() {
     heap.set(0.85);
     List<Integer> shed = new ArrayList<>();
-    shedder.round(connections(1_000), shed::add);
+    shedder.round(() -> connections(1_000), shed::add);
     assertThat(shed).hasSize(20);
     assertThat(shedder.overloaded()).isTrue();
-    shedder.round(connections(10), shed::add);
+    shedder.round(() -> connections(10), shed::add);
     assertThat(shed).hasSize(21); // at least one, even when 2% rounds to zero
     assertThat(shedder.shedTotal()).isEqualTo(21);
   }
@@ -45,13 +45,20 @@ class LoadShedderTest {
   @Test
   void recoveringBelowTheThresholdStopsSheddingAndAdmitsAgain() {
     heap.set(0.9);
-    shedder.round(connections(100), c -> { });
+    shedder.round(() -> connections(100), c -> { });
     assertThat(shedder.overloaded()).isTrue();
     heap.set(0.6);
     List<Integer> shed = new ArrayList<>();
-    shedder.round(connections(100), shed::add);
+    shedder.round(() -> connections(100), shed::add);
     assertThat(shed).isEmpty();
     assertThat(shedder.overloaded()).isFalse();
+  }
+
+  @Test
+  void theConnectionsAreOnlyListedWhenOverloaded() {
+    shedder.round(() -> {
+      throw new AssertionError("listed although below the threshold");
+    }, c -> { });
   }
 
   @Test

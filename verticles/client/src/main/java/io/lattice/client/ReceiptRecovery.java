@@ -32,7 +32,10 @@ final class ReceiptRecovery {
   static final long REPLAY_MS = 15_000;
   static final int RECENT_SENDS = 500;
 
-  private final ArrayDeque<Object[]> written = new ArrayDeque<>();
+  private record Written(long atNanos, JsonObject frame) {
+  }
+
+  private final ArrayDeque<Written> written = new ArrayDeque<>();
   private final List<JsonObject> offline = new ArrayList<>();
   /** clientMsgId -> conversationId of the latest acknowledged sends. */
   private final Map<String, String> recentSends = new LinkedHashMap<>(16, 0.75f, false) {
@@ -43,7 +46,7 @@ final class ReceiptRecovery {
   };
 
   void written(JsonObject frame) {
-    written.add(new Object[] {System.nanoTime(), frame});
+    written.add(new Written(System.nanoTime(), frame));
     prune();
   }
 
@@ -55,7 +58,7 @@ final class ReceiptRecovery {
   List<JsonObject> toReplay() {
     prune();
     List<JsonObject> frames = new ArrayList<>();
-    written.forEach(entry -> frames.add((JsonObject) entry[1]));
+    written.forEach(entry -> frames.add(entry.frame()));
     frames.addAll(offline);
     offline.clear();
     return frames;
@@ -70,9 +73,8 @@ final class ReceiptRecovery {
     prune();
     List<JsonObject> frames = new ArrayList<>();
     written.forEach(entry -> {
-      JsonObject frame = (JsonObject) entry[1];
-      if (conversationId.equals(frame.getString("conversationId"))) {
-        frames.add(frame);
+      if (conversationId.equals(entry.frame().getString("conversationId"))) {
+        frames.add(entry.frame());
       }
     });
     return frames;
@@ -123,7 +125,7 @@ final class ReceiptRecovery {
 
   private void prune() {
     long now = System.nanoTime();
-    while (!written.isEmpty() && (now - (long) written.peek()[0]) / 1_000_000 > REPLAY_MS) {
+    while (!written.isEmpty() && (now - written.peek().atNanos()) / 1_000_000 > REPLAY_MS) {
       written.poll();
     }
   }
