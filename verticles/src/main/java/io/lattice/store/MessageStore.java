@@ -19,6 +19,18 @@ import java.util.Optional;
  *       number and a Lamport timestamp {@code >= proposedLamport} and greater than every Lamport already stored for
  *       the conversation, so within one source region sequence order and canonical order agree.</li>
  *   <li>A message is durable when the returned future succeeds (the ack is sent after that).</li>
+ *   <li>Two versions of one message: a sender whose region died after storing (and maybe publishing) a message
+ *       but before acknowledging it sends it again, with the same id, to another region, which stores it at its own
+ *       (sourceRegion, seq). Both versions may reach every region. {@link #upsert} keeps both <em>slots</em>, so
+ *       that every source region's run of sequence numbers stays contiguous (sync would stall at a hole forever),
+ *       and makes the version first in canonical order the message's <em>winner</em>: what {@link #get} and
+ *       {@link #history} return, the same in every region once both versions have arrived. {@link #sync} returns
+ *       the message at each of its slots (each version at its own position): clients dedupe by id and keep the
+ *       smaller position, which is the winner.</li>
+ *   <li>Publication: {@link #append} also records the message as <em>unpublished</em>, atomically with the
+ *       insert; {@link #markPublished} clears that once it is in the region's replication log. A region that died
+ *       between the two, or whose log was unreachable, publishes what {@link #unpublished} lists when it runs again,
+ *       so no sequence number of the region is ever missing elsewhere.</li>
  *   <li>Futures complete on the caller's context; implementations never block an event loop.</li>
  * </ul>
  */
@@ -29,7 +41,16 @@ public interface MessageStore {
                     long createdAt, long proposedLamport, String sourceRegion) {
   }
 
-  record AppendResult(Message message, boolean created) {
+  /**
+   * @param message the stored message (for upsert: the winner of its versions)
+   * @param created the message was not stored before
+   * @param moved   upsert only: the message was stored, and the version given is the new winner (clients holding
+   *                the old one should hear about it)
+   */
+  record AppendResult(Message message, boolean created, boolean moved) {
+    public AppendResult(Message message, boolean created) {
+      this(message, created, false);
+    }
   }
 
   /** @param cursor the cursor after the returned messages (unchanged when there are none) */
@@ -65,8 +86,20 @@ public interface MessageStore {
 
   Future<AppendResult> append(NewMessage message);
 
-  /** Stores a message replicated from another region as is (its seq and lamport kept). Idempotent by id. */
+  /**
+   * Stores a message replicated from another region as is (its seq and lamport kept). Idempotent by id and
+   * position; a second version of a stored id is kept as a second slot (see the class contract).
+   */
   Future<AppendResult> upsert(Message message);
+
+  /**
+   * Messages of {@code sourceRegion} appended with {@code createdAfter <= createdAt < createdBefore} whose
+   * publication is not confirmed, at most {@code limit}, in no particular order. Publishing one again is harmless.
+   */
+  Future<List<Message>> unpublished(String sourceRegion, long createdAfter, long createdBefore, int limit);
+
+  /** Confirms that these messages (returned by append or unpublished) are in the replication log. Idempotent. */
+  Future<Void> markPublished(java.util.Collection<Message> messages);
 
   Future<Optional<Message>> get(String messageId);
 

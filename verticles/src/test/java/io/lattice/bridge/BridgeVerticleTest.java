@@ -407,6 +407,16 @@ class BridgeVerticleTest {
     }
 
     @Override
+    public Future<List<Message>> unpublished(String region, long createdAfter, long createdBefore, int limit) {
+      return delegate.unpublished(region, createdAfter, createdBefore, limit);
+    }
+
+    @Override
+    public Future<Void> markPublished(java.util.Collection<Message> messages) {
+      return delegate.markPublished(messages);
+    }
+
+    @Override
     public Future<Void> close() {
       return Future.succeededFuture();
     }

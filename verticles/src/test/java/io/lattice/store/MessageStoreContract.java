@@ -27,10 +27,11 @@ import static io.lattice.store.TestVertx.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@link MessageStore} contract, for every adapter: extend it and implement {@link #createStore}.
+ * The {@link MessageStore} contract, for every adapter: extend it and implement {@link #createStore}. Two versions
+ * of one message and publication are in {@link MessageVersionsContract}, mixed in.
  */
 @ExtendWith(VertxExtension.class)
-public abstract class MessageStoreContract {
+public abstract class MessageStoreContract implements MessageVersionsContract {
 
   protected static final String HERE = "us-east";
 
@@ -57,11 +58,18 @@ public abstract class MessageStoreContract {
     }
   }
 
-  protected String conversation() {
+  @Override
+  public MessageStore store() {
+    return store;
+  }
+
+  @Override
+  public String conversation() {
     return "c-" + run + "-" + (++ids);
   }
 
-  protected NewMessage newMessage(String conversationId, long proposedLamport) {
+  @Override
+  public NewMessage newMessage(String conversationId, long proposedLamport) {
     return new NewMessage("m-" + run + "-" + (++ids), conversationId, "alice", "hello " + ids, null,
         1_700_000_000_000L + ids, proposedLamport, HERE);
   }

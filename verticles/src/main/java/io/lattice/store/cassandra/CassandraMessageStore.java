@@ -30,6 +30,11 @@ public final class CassandraMessageStore implements MessageStore {
   static final long SEQ_BUCKET = 4096;
   /** Rows of {@code lamport_max}, so that no single partition takes every write. */
   static final int LAMPORT_SHARDS = 16;
+  /** Partitions of {@code unpublished_messages}: per source region, 10 s of appends, 4 shards. */
+  static final long UNPUBLISHED_BUCKET_MS = 10_000;
+  static final int UNPUBLISHED_SHARDS = 4;
+  /** A bucket this much older than a scan's upper bound cannot gain rows any more (appends time out before). */
+  private static final long SETTLED_MS = 60_000;
 
   private final CassandraClient client;
   private final CassandraConfig config;
@@ -38,10 +43,14 @@ public final class CassandraMessageStore implements MessageStore {
   private final SeqClaims claims;
   private final MessageReads reads;
   private final PreparedStatement selectMax;
+  private final PreparedStatement selectUnpublished;
+  /** Buckets below this were found empty once settled: later scans skip them. */
+  private volatile long emptyBelowBucket = Long.MIN_VALUE;
   private boolean closed;
 
   private CassandraMessageStore(CassandraClient client, CassandraConfig config, Supplier<Future<Void>> release,
-                                MessageRows rows, SeqClaims claims, MessageReads reads, PreparedStatement selectMax) {
+                                MessageRows rows, SeqClaims claims, MessageReads reads, PreparedStatement selectMax,
+                                PreparedStatement selectUnpublished) {
     this.client = client;
     this.config = config;
     this.release = release;
@@ -49,6 +58,7 @@ public final class CassandraMessageStore implements MessageStore {
     this.claims = claims;
     this.reads = reads;
     this.selectMax = selectMax;
+    this.selectUnpublished = selectUnpublished;
   }
 
   /** Prepares the statements; the schema must exist. {@code release} is run once by {@link #close()}. */
@@ -58,8 +68,11 @@ public final class CassandraMessageStore implements MessageStore {
     Future<SeqClaims> claims = rows.compose(r -> SeqClaims.create(vertx, client, config, r));
     Future<MessageReads> reads = MessageReads.create(client, config);
     Future<PreparedStatement> selectMax = client.prepare("SELECT lamport FROM " + config.keyspace() + ".lamport_max");
-    return Future.all(claims, reads, selectMax).map(all -> new CassandraMessageStore(client, config, release,
-        rows.result(), claims.result(), reads.result(), selectMax.result()));
+    Future<PreparedStatement> selectUnpublished = client.prepare("SELECT message_id FROM " + config.keyspace()
+        + ".unpublished_messages WHERE source_region = ? AND bucket = ? AND shard = ?");
+    return Future.all(claims, reads, selectMax, selectUnpublished).map(all -> new CassandraMessageStore(client,
+        config, release, rows.result(), claims.result(), reads.result(), selectMax.result(),
+        selectUnpublished.result()));
   }
 
   @Override
@@ -70,13 +83,71 @@ public final class CassandraMessageStore implements MessageStore {
   /**
    * Stores a replicated message as is. Idempotent by id; a second message with another id but the same
    * (conversation, source region, seq) replaces the first in {@code messages_by_source} (last write wins), where
-   * SQLite would reject it: the source region assigns each seq once, so that only happens on corruption.
+   * SQLite would reject it: the source region assigns each seq once, so that only happens on corruption. A second
+   * version of a stored id gets its slot in {@code messages_by_source} only, unless it comes first in canonical
+   * order: then every table moves to it and the old version keeps only its slot. (With a multi-DC keyspace two
+   * regions may write both versions' rows at once; {@code messages_by_id} then ends on one of them by last write
+   * wins, and history may list the id twice until a later upsert moves it: clients dedupe by id.)
    */
   @Override
   public Future<AppendResult> upsert(Message message) {
-    return rows.find(message.messageId(), true).compose(stored -> stored.isPresent()
-        ? Future.succeededFuture(new AppendResult(stored.get(), false))
-        : rows.write(message, null).map(v -> new AppendResult(message, true)));
+    return rows.find(message.messageId(), true).compose(found -> {
+      if (found.isEmpty()) {
+        return rows.write(message, null).map(v -> new AppendResult(message, true));
+      }
+      Message stored = found.get();
+      if (stored.sourceRegion().equals(message.sourceRegion()) && stored.seq() == message.seq()) {
+        return Future.succeededFuture(new AppendResult(stored, false));
+      }
+      if (CanonicalOrder.MESSAGES.compare(message, stored) < 0) {
+        return rows.move(stored, message).map(v -> new AppendResult(message, false, true));
+      }
+      return rows.writeAlias(message).map(v -> new AppendResult(stored, false));
+    });
+  }
+
+  /**
+   * Reads the 10 s buckets of {@code unpublished_messages} in the range, all shards; buckets found empty long
+   * after they were written are remembered and skipped, so a steady sweep reads only the recent ones.
+   */
+  @Override
+  public Future<List<Message>> unpublished(String sourceRegion, long createdAfter, long createdBefore, int limit) {
+    long first = Math.max(MessageRows.unpublishedBucket(createdAfter), emptyBelowBucket);
+    long last = MessageRows.unpublishedBucket(createdBefore);
+    long settled = MessageRows.unpublishedBucket(createdBefore - SETTLED_MS);
+    List<String> ids = new ArrayList<>();
+    return scan(sourceRegion, first, last, settled, true, ids, limit)
+        .compose(v -> getAll(ids.subList(0, Math.min(limit, ids.size()))))
+        .map(messages -> messages.stream().filter(m -> m.createdAt() >= createdAfter && m.createdAt() < createdBefore)
+            .toList());
+  }
+
+  private Future<Void> scan(String region, long bucket, long last, long settled, boolean prefixEmpty,
+                            List<String> ids, int limit) {
+    if (bucket > last || ids.size() >= limit) {
+      return Future.succeededFuture();
+    }
+    List<Future<List<com.datastax.oss.driver.api.core.cql.Row>>> shards = new ArrayList<>();
+    for (int shard = 0; shard < UNPUBLISHED_SHARDS; shard++) {
+      shards.add(client.executeWithFullFetch(selectUnpublished.bind(region, bucket, shard)
+          .setConsistencyLevel(config.decisionConsistency())));
+    }
+    return Future.all(shards).compose(all -> {
+      int before = ids.size();
+      for (Future<List<com.datastax.oss.driver.api.core.cql.Row>> f : shards) {
+        f.result().forEach(r -> ids.add(r.getString("message_id")));
+      }
+      boolean empty = prefixEmpty && ids.size() == before;
+      if (empty && bucket < settled) {
+        emptyBelowBucket = Math.max(emptyBelowBucket, bucket + 1);
+      }
+      return scan(region, bucket + 1, last, settled, empty, ids, limit);
+    });
+  }
+
+  @Override
+  public Future<Void> markPublished(Collection<Message> messages) {
+    return messages.isEmpty() ? Future.succeededFuture() : rows.deleteUnpublished(messages);
   }
 
   @Override

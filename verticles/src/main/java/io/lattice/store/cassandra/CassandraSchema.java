@@ -72,7 +72,13 @@ final class CassandraSchema {
           CREATE TABLE IF NOT EXISTS {ks}.conversations_by_user (
             user_id text, created_at bigint, conversation_id text,
             PRIMARY KEY (user_id, created_at, conversation_id))
-          WITH CLUSTERING ORDER BY (created_at DESC, conversation_id DESC)""")));
+          WITH CLUSTERING ORDER BY (created_at DESC, conversation_id DESC)""")),
+      new Migration(3, "this region's messages not yet in its replication log", List.of(
+          """
+          CREATE TABLE IF NOT EXISTS {ks}.unpublished_messages (
+            source_region text, bucket bigint, shard int, message_id text, created_at bigint,
+            PRIMARY KEY ((source_region, bucket, shard), message_id))
+          WITH default_time_to_live = 604800 AND gc_grace_seconds = 3600""")));
 
   private static final Duration DDL_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration AGREEMENT_TIMEOUT = Duration.ofSeconds(60);

@@ -43,6 +43,9 @@ final class MessageRows {
   private PreparedStatement insertRegion;
   private PreparedStatement raiseClock;
   private PreparedStatement raiseMax;
+  private PreparedStatement deleteMessage;
+  private PreparedStatement insertUnpublished;
+  private PreparedStatement deleteUnpublished;
 
   private MessageRows(CassandraClient client, CassandraConfig config) {
     this.client = client;
@@ -75,7 +78,13 @@ final class MessageRows {
         client.prepare("UPDATE " + ks + "conversation_clocks USING TIMESTAMP ? SET last_lamport = ? "
             + "WHERE conversation_id = ?").onSuccess(p -> raiseClock = p),
         client.prepare("UPDATE " + ks + "lamport_max USING TIMESTAMP ? SET lamport = ? WHERE shard = ?")
-            .onSuccess(p -> raiseMax = p)
+            .onSuccess(p -> raiseMax = p),
+        client.prepare("DELETE FROM " + ks + "messages WHERE conversation_id = ? AND bucket = ? AND lamport = ? "
+            + "AND source_region = ? AND message_id = ?").onSuccess(p -> deleteMessage = p),
+        client.prepare("INSERT INTO " + ks + "unpublished_messages (source_region, bucket, shard, message_id, "
+            + "created_at) VALUES (?, ?, ?, ?, ?)").onSuccess(p -> insertUnpublished = p),
+        client.prepare("DELETE FROM " + ks + "unpublished_messages WHERE source_region = ? AND bucket = ? "
+            + "AND shard = ? AND message_id = ?").onSuccess(p -> deleteUnpublished = p)
     )).mapEmpty();
   }
 
@@ -86,6 +95,67 @@ final class MessageRows {
     if (alsoWrite != null) {
       rows(alsoWrite).forEach(batch::addStatement);
     }
+    return execute(batch);
+  }
+
+  /** {@link #write} of a message this region just appended, which is also recorded as unpublished. */
+  Future<Void> writeAppended(Message m, Message alsoWrite) {
+    BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+    rows(m).forEach(batch::addStatement);
+    batch.addStatement(unpublishedRow(m));
+    if (alsoWrite != null) {
+      // A claim whose rows never got written (its node failed in between): nobody published it either.
+      rows(alsoWrite).forEach(batch::addStatement);
+      batch.addStatement(unpublishedRow(alsoWrite));
+    }
+    return execute(batch);
+  }
+
+  /** A second version of a stored message: only its slot in its source region's run (what sync reads). */
+  Future<Void> writeAlias(Message alias) {
+    BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+    Message m = alias;
+    batch.addStatement(insertBySource.bind(m.conversationId(), m.sourceRegion(), m.seq() / SEQ_BUCKET, m.seq(),
+        m.messageId(), m.senderId(), m.content(), m.mediaUrl(), m.createdAt(), m.lamport()));
+    batch.addStatement(insertRegion.bind(m.conversationId(), m.sourceRegion()));
+    batch.addStatement(raiseClock.bind(m.lamport(), m.lamport(), m.conversationId()));
+    batch.addStatement(raiseMax.bind(m.lamport(), m.lamport(),
+        Math.floorMod(m.conversationId().hashCode(), LAMPORT_SHARDS)));
+    return execute(batch);
+  }
+
+  /** The winner changes to {@code winner}: every table moves to it, the old history row goes, its slot stays. */
+  Future<Void> move(Message old, Message winner) {
+    BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+    rows(winner).forEach(batch::addStatement);
+    batch.addStatement(deleteMessage.bind(old.conversationId(), old.lamport() / LAMPORT_BUCKET, old.lamport(),
+        old.sourceRegion(), old.messageId()));
+    return execute(batch);
+  }
+
+  Future<Void> deleteUnpublished(java.util.Collection<Message> messages) {
+    BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
+    for (Message m : messages) {
+      batch.addStatement(deleteUnpublished.bind(m.sourceRegion(), unpublishedBucket(m.createdAt()),
+          unpublishedShard(m.messageId()), m.messageId()));
+    }
+    return execute(batch);
+  }
+
+  private BatchableStatement<?> unpublishedRow(Message m) {
+    return insertUnpublished.bind(m.sourceRegion(), unpublishedBucket(m.createdAt()), unpublishedShard(m.messageId()),
+        m.messageId(), m.createdAt());
+  }
+
+  static long unpublishedBucket(long createdAt) {
+    return Math.floorDiv(createdAt, CassandraMessageStore.UNPUBLISHED_BUCKET_MS);
+  }
+
+  static int unpublishedShard(String messageId) {
+    return Math.floorMod(messageId.hashCode(), CassandraMessageStore.UNPUBLISHED_SHARDS);
+  }
+
+  private Future<Void> execute(BatchStatementBuilder batch) {
     return client.execute(batch.build().setConsistencyLevel(config.writeConsistency()).setIdempotent(true))
         .mapEmpty();
   }

@@ -124,7 +124,7 @@ final class SeqClaims {
       Message previous = counter == null ? null : fromCounter(counter, m.conversationId(), m.sourceRegion());
       if (previous != null && previous.messageId().equals(m.messageId())) {
         // Our own claim (an earlier attempt, or a retry of the same id racing the first one): complete it.
-        return rows.write(previous, null).map(v -> new AppendResult(previous, false));
+        return rows.writeAppended(previous, null).map(v -> new AppendResult(previous, false));
       }
       long lastSeq = previous == null ? 0 : previous.seq();
       long lastLamport = previous == null ? 0 : previous.lamport();
@@ -139,7 +139,7 @@ final class SeqClaims {
       return client.execute(cas.setConsistencyLevel(config.writeConsistency())
               .setSerialConsistencyLevel(config.serialConsistency()).setIdempotent(false))
           .compose(rs -> rs.wasApplied()
-              ? rows.write(message, previous).map(v -> new AppendResult(message, true))
+              ? rows.writeAppended(message, previous).map(v -> new AppendResult(message, true))
               : Future.succeededFuture((AppendResult) null));
     }).onComplete(ar -> {
       if (ar.failed()) {

@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code BEGIN IMMEDIATE} transaction as the insert: the write lock is file-wide, so two nodes of the region
  * appending to one conversation at the same moment still get distinct, contiguous sequence numbers.
  *
+ * <p>Second versions of a message (see {@link MessageStore}) live in {@code message_aliases}: sync reads each run
+ * from {@code messages} and the aliases together; {@code messages} holds the winner.
+ *
  * <p>Sync returns, per source region, only the contiguous run of sequence numbers after the cursor. A gap (a
  * replicated message that has not arrived yet while a later one has) stops that region's run: returning the later
  * message would move the cursor past the missing one and the client would never receive it. Within one source
@@ -59,23 +62,105 @@ public final class SqliteMessageStore implements MessageStore {
       Message message = new Message(m.messageId(), m.conversationId(), m.senderId(), m.content(), m.mediaUrl(),
           m.createdAt(), lamport, m.sourceRegion(), seq);
       insert(c, message);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO unpublished (message_id, created_at) VALUES (?, ?)")) {
+        ps.setString(1, message.messageId());
+        ps.setLong(2, message.createdAt());
+        ps.executeUpdate();
+      }
       return new AppendResult(message, true);
     });
   }
 
   /**
    * A replicated message whose (conversation, source region, seq) is already taken by another id fails the future
-   * (unique index): the source region assigns each sequence number once, so that is corruption, not a retry.
+   * (unique index): the source region assigns each sequence number once, so that is corruption, not a retry. A
+   * second version of a stored id becomes an alias slot; if it comes first in canonical order, the messages row
+   * moves to it and the old position becomes the alias.
    */
   @Override
   public Future<AppendResult> upsert(Message message) {
     return db.write(c -> {
-      Optional<Message> stored = find(c, message.messageId());
-      if (stored.isPresent()) {
-        return new AppendResult(stored.get(), false);
+      Optional<Message> found = find(c, message.messageId());
+      if (found.isEmpty()) {
+        insert(c, message);
+        return new AppendResult(message, true);
       }
-      insert(c, message);
-      return new AppendResult(message, true);
+      Message stored = found.get();
+      if (stored.sourceRegion().equals(message.sourceRegion()) && stored.seq() == message.seq()) {
+        return new AppendResult(stored, false);
+      }
+      boolean moves = CanonicalOrder.MESSAGES.compare(message, stored) < 0;
+      Message alias = moves ? stored : message;
+      Message winner = moves ? message : stored;
+      if (moves) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE messages SET lamport = ?, source_region = ?, seq = ? "
+            + "WHERE message_id = ?")) {
+          ps.setLong(1, message.lamport());
+          ps.setString(2, message.sourceRegion());
+          ps.setLong(3, message.seq());
+          ps.setString(4, message.messageId());
+          ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM message_aliases WHERE conversation_id = ? AND source_region = ? AND seq = ?")) {
+          ps.setString(1, message.conversationId());
+          ps.setString(2, message.sourceRegion());
+          ps.setLong(3, message.seq());
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO message_aliases (conversation_id, source_region, "
+          + "seq, message_id, lamport) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, alias.conversationId());
+        ps.setString(2, alias.sourceRegion());
+        ps.setLong(3, alias.seq());
+        ps.setString(4, alias.messageId());
+        ps.setLong(5, alias.lamport());
+        ps.executeUpdate();
+      }
+      raiseCounters(c, message);
+      return new AppendResult(winner, false, moves);
+    });
+  }
+
+  @Override
+  public Future<List<Message>> unpublished(String sourceRegion, long createdAfter, long createdBefore, int limit) {
+    return db.read(c -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM unpublished WHERE created_at >= ? "
+          + "AND created_at < ? ORDER BY created_at LIMIT ?")) {
+        ps.setLong(1, createdAfter);
+        ps.setLong(2, createdBefore);
+        ps.setInt(3, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      List<Message> found = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        find(c, id).filter(m -> m.sourceRegion().equals(sourceRegion)).ifPresent(found::add);
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Void> markPublished(Collection<Message> messages) {
+    if (messages.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM unpublished WHERE message_id = ?")) {
+        for (Message m : messages) {
+          ps.setString(1, m.messageId());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
     });
   }
 
@@ -171,6 +256,11 @@ public final class SqliteMessageStore implements MessageStore {
       ps.setLong(9, m.seq());
       ps.executeUpdate();
     }
+    raiseCounters(c, m);
+  }
+
+  /** The run of m's source region reaches at least m's seq, the conversation's clock at least its Lamport. */
+  private static void raiseCounters(Connection c, Message m) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO conversation_seqs (conversation_id, source_region, "
         + "last_seq) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)")) {
       ps.setString(1, m.conversationId());
@@ -229,11 +319,17 @@ public final class SqliteMessageStore implements MessageStore {
   private static Deque<Message> contiguousRun(Connection c, String conversationId, String region, long after, int max)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = ? "
-        + "AND source_region = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+        + "AND source_region = ? AND seq > ? UNION ALL SELECT m.message_id, m.conversation_id, m.sender_id, "
+        + "m.content, m.media_url, m.created_at, a.lamport, a.source_region, a.seq FROM message_aliases a "
+        + "JOIN messages m ON m.message_id = a.message_id WHERE a.conversation_id = ? AND a.source_region = ? "
+        + "AND a.seq > ? ORDER BY 9 LIMIT ?")) {
       ps.setString(1, conversationId);
       ps.setString(2, region);
       ps.setLong(3, after);
-      ps.setInt(4, max);
+      ps.setString(4, conversationId);
+      ps.setString(5, region);
+      ps.setLong(6, after);
+      ps.setInt(7, max);
       Deque<Message> run = new ArrayDeque<>();
       long expected = after + 1;
       for (Message m : readAll(ps)) {

@@ -77,7 +77,23 @@ final class SqliteSchema {
         updated_at   INTEGER NOT NULL,
         PRIMARY KEY (message_id, recipient_id)
       ) WITHOUT ROWID""",
-      "CREATE INDEX receipts_by_update ON receipts (updated_at)"));
+      "CREATE INDEX receipts_by_update ON receipts (updated_at)"),
+      // 2: second slots of messages stored by two regions, and this region's messages not yet in its log.
+      List.of("""
+      CREATE TABLE message_aliases (
+        conversation_id TEXT    NOT NULL,
+        source_region   TEXT    NOT NULL,
+        seq             INTEGER NOT NULL,
+        message_id      TEXT    NOT NULL,
+        lamport         INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, source_region, seq)
+      ) WITHOUT ROWID""",
+      """
+      CREATE TABLE unpublished (
+        message_id TEXT    NOT NULL PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID""",
+      "CREATE INDEX unpublished_by_time ON unpublished (created_at)"));
 
   static int currentVersion() {
     return MIGRATIONS.size();
