@@ -140,12 +140,15 @@ final class RecordApplier {
 
   /**
    * Stores the message (idempotent), then delivers it here if this copy is the first to claim it: not "if the store
-   * created it", since a multi-DC store may have replicated it already.
+   * created it", since a multi-DC store may have replicated it already. A version that moves the message (see
+   * {@link MessageStore}) is delivered again.
    */
   private Future<Void> applyMessage(Message message) {
     observe(message.lamport());
     return messages.upsert(message).compose(result -> claims.claim(message.messageId()).map(first -> {
-      if (first) {
+      // moved: a second version of a message delivered here before, which now wins (smaller canonical position);
+      // delivered again so that clients holding the first one settle on it, as the stores did.
+      if (first || result.moved()) {
         notified.incrementAndGet();
         vertx.eventBus().publish(Addresses.REPLICATED_MESSAGE, result.message().toJson(),
             new DeliveryOptions().setLocalOnly(true));

@@ -54,6 +54,7 @@ public final class MessageVerticle extends VerticleBase {
   private final DeliveryQueue replicatedDeliveries = new DeliveryQueue(this::routeHere);
   private double groupRate;
   private double groupBurst;
+  private Republisher republisher;
 
   public MessageVerticle(NodeIdentity node, MessageStore messages, ConversationStore conversations,
                          LamportClock lamport, Clock clock) {
@@ -71,6 +72,9 @@ public final class MessageVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     conversations.start(vertx);
     vertx.setPeriodic(60_000, id -> forgetIdleBuckets());
+    republisher = new Republisher(vertx, messages, node.region(), clock, config().getLong("republishAfterMs", 10_000L),
+        config().getLong("republishWindowMs", 3_600_000L));
+    republisher.start(config().getLong("republishIntervalMs", 5_000L), config().getLong("confirmBatchMs", 100L));
     return Future.all(List.of(
         bus.localConsumer(Addresses.MESSAGE_SEND, BusErrors.handler(this::send)).completion(),
         bus.localConsumer(Addresses.MESSAGE_SYNC, BusErrors.handler(this::sync)).completion(),
@@ -102,8 +106,10 @@ public final class MessageVerticle extends VerticleBase {
         // Acknowledged only once in the region's replication log too (a retry publishes again: applies are
         // idempotent), so an acknowledged message always reaches the other regions.
         JsonObject stored = result.message().toJson();
-        return vertx.eventBus().request(Addresses.REPLICATE_MESSAGE, stored)
-            .map(replicated -> stored.copy().put("created", result.created()));
+        return vertx.eventBus().request(Addresses.REPLICATE_MESSAGE, stored).map(replicated -> {
+          republisher.confirmed(result.message());
+          return stored.copy().put("created", result.created());
+        });
       });
     });
   }

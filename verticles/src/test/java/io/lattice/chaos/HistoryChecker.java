@@ -53,7 +53,8 @@ public final class HistoryChecker {
         for (History.Acked ack : ackedById.values()) {
           if (ack.conversationId().equals(conversationId) && !ids.contains(ack.messageId())) {
             violations.add("lost: " + ack.messageId() + " (from " + ack.user() + ", acked at " + ack.at()
-                + " ms) never reached " + user + " in " + conversationId);
+                + " ms) never reached " + user + " in " + conversationId + connections(history, user)
+                + connections(history, ack.user()));
           }
         }
         List<String> order = timeline.stream().map(Message::messageId).toList();
@@ -217,5 +218,14 @@ public final class HistoryChecker {
     private static long at(List<Long> sorted, double q) {
       return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
+  }
+
+  /** Where a user was connected when, for the report of a violation (what a reader asks first). */
+  private static String connections(History history, String user) {
+    StringBuilder out = new StringBuilder("\n      ").append(user).append(':');
+    history.states().stream().filter(s -> s.user().equals(user)).forEach(s -> out.append(' ').append(s.at())
+        .append("ms ").append(s.change().state()).append(s.change().region() == null ? "" : "@"
+            + s.change().region()));
+    return out.toString();
   }
 }
