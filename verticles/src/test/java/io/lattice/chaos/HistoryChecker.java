@@ -43,6 +43,8 @@ public final class HistoryChecker {
 
     // Lost and agreement, per conversation.
     Map<String, List<String>> participants = history.participants();
+    Map<String, List<History.Acked>> ackedIn = ackedById.values().stream()
+        .collect(Collectors.groupingBy(History.Acked::conversationId));
     for (Map.Entry<String, List<String>> c : participants.entrySet()) {
       String conversationId = c.getKey();
       List<String> reference = null;
@@ -50,8 +52,8 @@ public final class HistoryChecker {
       for (String user : c.getValue()) {
         List<Message> timeline = timelines.getOrDefault(user, Map.of()).getOrDefault(conversationId, List.of());
         Set<String> ids = timeline.stream().map(Message::messageId).collect(Collectors.toSet());
-        for (History.Acked ack : ackedById.values()) {
-          if (ack.conversationId().equals(conversationId) && !ids.contains(ack.messageId())) {
+        for (History.Acked ack : ackedIn.getOrDefault(conversationId, List.of())) {
+          if (!ids.contains(ack.messageId())) {
             violations.add("lost: " + ack.messageId() + " (from " + ack.user() + ", acked at " + ack.at()
                 + " ms) never reached " + user + " in " + conversationId + connections(history, user)
                 + connections(history, ack.user()));

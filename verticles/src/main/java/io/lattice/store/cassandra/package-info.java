@@ -44,7 +44,15 @@
  *   <li>{@code messages_by_source((conversation_id, source_region, seq_bucket), seq)}, the message's columns,
  *       {@code seq_bucket = seq / 4096}: what sync reads, the run of seq after the cursor per source region
  *       (stopping at a gap), continued into the next partition at a bucket boundary.</li>
+ *       A message stored by two regions (a send retried elsewhere after its region died) has a row at each of its
+ *       two slots here, each with its own lamport, so neither source region's run has a hole; the other tables
+ *       hold the winner (the version first in canonical order).</li>
  *   <li>{@code messages_by_id(message_id PK, ...)}: get, getAll, and the idempotence check of append and upsert.</li>
+ *   <li>{@code unpublished_messages((source_region, bucket, shard), message_id)}, created_at, bucket = created_at /
+ *       10 s, shard = hash(id) mod 4, TTL 7 days, gc_grace 1 h: this region's messages appended but not yet
+ *       confirmed in its replication log (written in append's batch, deleted once published). Small partitions,
+ *       so the tombstones of deleted rows stay few per read; the sweep remembers buckets it found empty once
+ *       settled and reads only recent ones.</li>
  *   <li>{@code conversation_regions(conversation_id, source_region)}: the source regions sync looks at.</li>
  *   <li>{@code seq_counters((conversation_id, source_region)), last_seq, last_lamport, last_message_id,
  *       last_sender_id, last_content, last_media_url, last_created_at}: the per-(conversation, source region)

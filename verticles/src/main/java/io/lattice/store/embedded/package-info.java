@@ -30,6 +30,13 @@
  *       Also the list of source regions sync has to look at.</li>
  *   <li>{@code conversation_clocks(conversation_id PK, last_lamport)}: the conversation's highest Lamport
  *       timestamp, so append can go past it without scanning; its maximum is {@code maxLamport()}.</li>
+ *   <li>{@code message_aliases(conversation_id, source_region, seq, message_id, lamport)} PK (conversation_id,
+ *       source_region, seq): the second slot of a message stored by two regions (a send retried elsewhere after its
+ *       region died); sync reads it with {@code messages} so the source region's run has no hole. The
+ *       {@code messages} row holds the version first in canonical order (the winner).</li>
+ *   <li>{@code unpublished(message_id PK, created_at)}, index {@code unpublished_by_time}: this region's messages
+ *       appended but not yet confirmed in its replication log; written in append's transaction, deleted in batches
+ *       once published, swept by {@code Republisher}.</li>
  *   <li>{@code conversations(conversation_id TEXT PK, type TEXT 'direct'|'group', title TEXT, home_region TEXT,
  *       created_at INTEGER epoch ms)}.</li>
  *   <li>{@code conversation_members(conversation_id, user_id)} PK (conversation_id, user_id); index

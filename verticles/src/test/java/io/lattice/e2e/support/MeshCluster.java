@@ -144,8 +144,13 @@ public final class MeshCluster implements AutoCloseable {
             .put("wsUrl", "ws://127.0.0.1:" + gateway + "/ws"));
       });
       List<RegionCluster.Builder> builders = new ArrayList<>();
+      Map<Path, JsonObject> confs = new LinkedHashMap<>();
       for (String region : REGIONS) {
-        builders.add(regionBuilder(b, region, demo.get(region), regionList));
+        builders.add(regionBuilder(b, region, demo.get(region), regionList, confs));
+      }
+      // Written once every region's nodes are in the shared region list.
+      for (Map.Entry<Path, JsonObject> conf : confs.entrySet()) {
+        Files.writeString(conf.getKey(), conf.getValue().encodePrettily());
       }
       // Each region needs 10-20 s of CPU (Hazelcast, Kafka broker, topics): they boot side by side.
       List<CompletableFuture<RegionCluster>> starting = builders.stream()
@@ -169,8 +174,8 @@ public final class MeshCluster implements AutoCloseable {
     }
   }
 
-  private RegionCluster.Builder regionBuilder(Builder b, String region, JsonObject demo, JsonArray regionList)
-      throws IOException {
+  private RegionCluster.Builder regionBuilder(Builder b, String region, JsonObject demo, JsonArray regionList,
+                                              Map<Path, JsonObject> confs) throws IOException {
     Path dir = Files.createDirectories(tempDir.resolve(region));
     JsonObject conf = demo.copy();
     JsonObject cluster = conf.getJsonObject("cluster");
@@ -183,6 +188,14 @@ public final class MeshCluster implements AutoCloseable {
       clusters.add(i == 0 ? reservation(cluster.getInteger("port")) : PortAllocator.reserve());
     }
     gateway.put("port", gateways.get(0).port());
+    if (b.nodes > 1) {
+      // Every node in /api/regions, as a deployment with several nodes per region lists them for the clients.
+      JsonArray nodes = new JsonArray(gateways.stream().map(r -> (Object) new JsonObject()
+          .put("httpUrl", "http://127.0.0.1:" + r.port()).put("wsUrl", "ws://127.0.0.1:" + r.port() + "/ws"))
+          .toList());
+      regionList.stream().map(JsonObject.class::cast).filter(entry -> entry.getString("name").equals(region))
+          .forEach(entry -> entry.put("nodes", nodes));
+    }
     cluster.put("port", clusters.get(0).port()).put("members", new JsonArray(clusters.stream()
         .map(r -> "127.0.0.1:" + r.port()).collect(Collectors.toList())));
     conf.put("storage", conf.getJsonObject("storage").copy().put("dir", dir.resolve("data").toString()));
@@ -209,7 +222,7 @@ public final class MeshCluster implements AutoCloseable {
     }
     b.regionConf.accept(region, conf);
     Path file = tempDir.resolve(region + ".json");
-    Files.writeString(file, conf.encodePrettily());
+    confs.put(file, conf);
     RegionCluster.Builder builder = RegionCluster.builder().name(b.name + "-" + region).nodes(b.nodes).conf(file)
         .secret(secret)
         .readyTimeout(b.readyTimeout)
