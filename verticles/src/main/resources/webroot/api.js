@@ -3,12 +3,22 @@
  * Lattice web client: dev sign-in, token storage and refresh, JSON HTTP calls.
  *
  * The token lives in sessionStorage (per tab), so two tabs of the same browser can be two users.
+ *
+ * Every call goes to the region the live connection is on: the page's own origin until connection.js fails over to
+ * another region, then that region's origin (L.setApiBase; the regions of a deployment share the auth secret and
+ * allow cross-origin calls, gateway.corsOrigins).
  */
 window.Lattice = window.Lattice || {};
 (function (L) {
   const KEY_USER = 'lattice.userId';
   const KEY_TOKEN = 'lattice.token';
   const KEY_EXPIRES = 'lattice.expiresAt';
+  let apiBase = ''; // '' = the page's origin
+
+  /** The HTTP origin API calls go to ('' or the page's origin: the page's own). */
+  function setApiBase(origin) {
+    apiBase = !origin || origin === location.origin ? '' : String(origin).replace(/\/+$/, '');
+  }
 
   class HttpError extends Error {
     constructor(status, code, message) {
@@ -34,7 +44,7 @@ window.Lattice = window.Lattice || {};
     if (token) headers.Authorization = 'Bearer ' + token;
     let res;
     try {
-      res = await fetch(path, {
+      res = await fetch(apiBase + path, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store', credentials: 'same-origin',
       });
@@ -190,7 +200,7 @@ window.Lattice = window.Lattice || {};
      */
     async probe() {
       try {
-        const res = await fetch('/health', { cache: 'no-store' });
+        const res = await fetch(apiBase + '/health', { cache: 'no-store' });
         if (!res.ok) return 'unreachable';
       } catch (e) {
         return 'unreachable';
@@ -207,14 +217,15 @@ window.Lattice = window.Lattice || {};
 
   /** PUT the file to a (pre-signed) upload URL; retries with the Bearer token if the URL is ours and says 401. */
   async function upload(uploadUrl, file, contentType, auth) {
-    const target = new URL(uploadUrl, location.href);
+    const origin = apiBase || location.origin;
+    const target = new URL(uploadUrl, origin + '/');
     const put = (withAuth) => {
       const headers = { 'Content-Type': contentType };
       if (withAuth) headers.Authorization = 'Bearer ' + auth.token;
       return fetch(target.href, { method: 'PUT', headers, body: file, cache: 'no-store' });
     };
     let res = await put(false);
-    if (res.status === 401 && target.origin === location.origin) res = await put(true);
+    if (res.status === 401 && target.origin === new URL(origin).origin) res = await put(true);
     if (!res.ok) {
       let code = 'http_' + res.status;
       let message = res.statusText;
@@ -230,4 +241,6 @@ window.Lattice = window.Lattice || {};
   L.HttpError = HttpError;
   L.Auth = Auth;
   L.upload = upload;
+  L.setApiBase = setApiBase;
+  L.apiOrigin = () => apiBase || location.origin;
 })(window.Lattice);

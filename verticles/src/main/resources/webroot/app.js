@@ -11,7 +11,8 @@
  *   #login-view, #login-form, #login-user (input), #login-button
  *   #chat-view, #me (text: signed-in user id, data-user), #logout-button
  *   #conn-state   data-state="connecting|connected|reconnecting|offline", data-region, data-node,
- *                 data-transport="websocket|sockjs", data-reconnects-requested="N" (reconnect frames received);
+ *                 data-transport="websocket|sockjs", data-reconnects-requested="N" (reconnect frames received),
+ *                 data-moved-from="us-east" (after a failover to another region: the region it left);
  *                 children #conn-label, #conn-region, #conn-node, #conn-transport
  *   #new-direct-user, #new-direct-button
  *   #new-group-title, #new-group-users (ids separated by commas or spaces), #new-group-button
@@ -32,7 +33,8 @@
  *   #composer (textarea: Enter sends, Shift+Enter new line), #send-button
  *   #attach-button, #media-input (input type=file, images), #upload-status
  *   #errors > .error-toast[data-code] > .error-code, .error-message   (auto-dismissed after 8 s, click to dismiss)
- *             .notice-toast (e.g. a reconnect frame; 4 s)
+ *             .notice-toast (e.g. a reconnect frame; 4 s), .notice-toast.failover-notice[data-from][data-to]
+ *             ("moved from us-east to eu-west"; 10 s)
  */
 window.Lattice = window.Lattice || {};
 (function (L) {
@@ -46,6 +48,7 @@ window.Lattice = window.Lattice || {};
   const TYPING_SEND_EVERY_MS = 2000;
   const TYPING_SHOW_MS = 3000;
   const MAX_CONTENT_CHARS = 16384;
+  const backoffDelay = L.backoffDelay; // connection.js's (lattice.js, if loaded again later, has another signature)
 
   const auth = new L.Auth();
   let conn = null;
@@ -465,7 +468,7 @@ window.Lattice = window.Lattice || {};
     const retryable = f.code === 'rate_limited' || f.code === 'unavailable' || f.code === 'internal';
     if (retryable && (f.code === 'rate_limited' || p.attempts < 8)) {
       p.attempts++;
-      const delay = Number(f.retryAfterMs) > 0 ? Number(f.retryAfterMs) : 500 + L.backoffDelay(p.attempts + 2);
+      const delay = Number(f.retryAfterMs) > 0 ? Number(f.retryAfterMs) : 500 + backoffDelay(p.attempts + 2);
       clearTimeout(p.retryTimer);
       p.retryTimer = setTimeout(() => {
         p.retryTimer = null;
@@ -1083,6 +1086,8 @@ window.Lattice = window.Lattice || {};
     renderListNow();
     conn = new L.Connection({
       transport: TRANSPORT,
+      origin: L.apiOrigin(),
+      onRegionChange: (origin) => L.setApiBase(origin), // the HTTP API follows the live connection
       getToken: () => auth.freshToken(),
       checkAuth: async () => {
         const why = await auth.probe();
@@ -1096,13 +1101,24 @@ window.Lattice = window.Lattice || {};
       },
       onFrame,
       onDisconnect,
-      onState: (info) => L.ui.renderConnState(info),
+      onState,
     });
     conn.start();
     loadConversations().then(() => {
       const saved = sessionStorage.getItem('lattice.open.' + me);
       if (saved && S.conversations.has(saved) && !S.openId) openConversation(saved);
     });
+  }
+
+  function onState(info) {
+    L.ui.renderConnState(info);
+    if (info.state === 'connected' && info.movedFrom) {
+      // A failover: the region the page was on is gone, the conversation goes on in another one.
+      $('#conn-state').dataset.movedFrom = info.movedFrom;
+      L.ui.notice('moved from ' + info.movedFrom + ' to ' + info.region, {
+        ms: 10000, class: 'failover-notice', dataset: { from: info.movedFrom, to: info.region },
+      });
+    }
   }
 
   function endSession(reason) {

@@ -14,6 +14,11 @@
  * - Heartbeat: a `ping` every heartbeatSeconds (from `ready`); no frame at all for 2 x heartbeatSeconds + 5 s
  *   means the socket is dead: drop it and reconnect.
  * - Frames are only sent after `ready`; send() returns false when they could not be sent.
+ * - Failover across regions: the page starts on the region that served it. After every `ready` the region list is
+ *   refreshed in the background (L.Regions from lattice.js: GET /api/regions of any known region, /health probe of
+ *   each). When two attempts in a row never opened and the region does not answer /health either, the connection
+ *   moves to the best other reachable region (its origin: WebSocket, SockJS and, through onRegionChange, the HTTP
+ *   API) and says so in the next `connected` state (movedFrom). It stays there: no automatic move back.
  */
 window.Lattice = window.Lattice || {};
 (function (L) {
@@ -56,6 +61,8 @@ window.Lattice = window.Lattice || {};
      * @param opts.onState    (info) => void, info = {state, region, node, transport, retryInMs, heartbeatSeconds}
      * @param opts.onDisconnect () => void, after a socket that was ready is gone
      * @param opts.transport  'auto' | 'websocket' | 'sockjs' | 'sockjs-xhr'
+     * @param opts.origin     HTTP origin of the region to start with (default: the page's)
+     * @param opts.onRegionChange (origin, region, from) => void, when the connection moves to another region
      */
     constructor(opts) {
       this.opts = opts;
@@ -74,6 +81,10 @@ window.Lattice = window.Lattice || {};
       this.heartbeatTimer = null;
       this.lastReceived = 0;
       this.info = { state: 'offline', region: null, node: null, transport: null, retryInMs: 0, heartbeatSeconds: 30 };
+      this.base = opts.origin || location.origin; // HTTP origin of the region the connection goes to
+      this.lastRegion = null;      // region of the last `ready`
+      this.regions = L.Regions
+        ? new L.Regions({ seeds: [this.base], preference: [], probeTimeoutMs: 2000, failoverAfter: 1 }) : null;
 
       window.addEventListener('online', () => {
         if (!this.stopped && !this.sock) this.reconnectNow();
@@ -137,7 +148,8 @@ window.Lattice = window.Lattice || {};
       } catch (e) {
         if (gen !== this.gen || this.stopped) return;
         if (e && e.status === 401) return; // the app signs out
-        this._scheduleReconnect();
+        if (e && e.status === 0) this._onOpenFailure(); // the region's token endpoint is unreachable
+        else this._scheduleReconnect();
         return;
       }
       if (gen !== this.gen || this.stopped) return;
@@ -147,14 +159,14 @@ window.Lattice = window.Lattice || {};
         if (this.useSockJs) {
           const SockJS = await loadSockJs();
           if (gen !== this.gen || this.stopped) return;
-          const url = new URL('/sockjs', location.href);
+          const url = new URL('/sockjs', this.base);
           url.searchParams.set('token', token);
           const options = this.mode === 'sockjs-xhr'
             ? { transports: ['xhr-streaming', 'xhr-polling'] } : {};
           sock = new SockJS(url.href, null, options);
         } else {
-          const url = new URL('/ws', location.href);
-          url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+          const url = new URL('/ws', this.base);
+          url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
           url.searchParams.set('token', token);
           sock = new WebSocket(url.href);
         }
@@ -214,6 +226,12 @@ window.Lattice = window.Lattice || {};
           this.useSockJs = true;
           this.attempt = 0;
         }
+        if (why === 'unreachable' && await this._failover()) {
+          if (gen !== this.gen || this.stopped) return;
+          this.failedOpens = 0;
+          this.attempt = 0;
+        }
+        if (gen !== this.gen || this.stopped) return;
       }
       this._scheduleReconnect();
     }
@@ -229,10 +247,15 @@ window.Lattice = window.Lattice || {};
           this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_MS);
           const hb = Number(frame.heartbeatSeconds) > 0 ? Number(frame.heartbeatSeconds) : 30;
           this._startHeartbeat(hb);
+          const region = frame.region || null;
+          const movedFrom = this.lastRegion && region && region !== this.lastRegion ? this.lastRegion : null;
+          if (region) this.lastRegion = region;
           this._setState('connected', {
-            region: frame.region || null, node: frame.node || null,
-            transport: this.transportName, heartbeatSeconds: hb,
+            region, node: frame.node || null, transport: this.transportName, heartbeatSeconds: hb,
+            origin: this.base, movedFrom,
           });
+          // Learn the regions while this one answers: once it is dead, it cannot tell us about the others.
+          if (this.regions) this.regions.refresh().catch(() => {});
           break;
         }
         case 'pong':
@@ -261,6 +284,28 @@ window.Lattice = window.Lattice || {};
         }
         this.send({ type: 'ping' });
       }, hb * 1000);
+    }
+
+    /** Moves to the best other reachable region; false when there is none (then the current one is retried). */
+    async _failover() {
+      if (!this.regions) return false;
+      const here = this.base;
+      const from = this.lastRegion;
+      let origin;
+      let next;
+      try {
+        await this.regions.refresh();
+        next = this.regions.ordered.find((r) => r.rtt !== Infinity && r.name !== from
+          && r.endpoints.every((ep) => new URL(ep.httpUrl).origin !== here));
+        if (!next) return false;
+        origin = new URL(next.endpoints[Math.floor(Math.random() * next.endpoints.length)].httpUrl).origin;
+      } catch (e) {
+        return false; // no list, or a bad URL in it
+      }
+      if (this.stopped || this.base !== here) return false;
+      this.base = origin;
+      if (this.opts.onRegionChange) this.opts.onRegionChange(origin, next.name, from);
+      return true;
     }
 
     _dropAndRetry(why) {

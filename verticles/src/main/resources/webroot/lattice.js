@@ -20,6 +20,8 @@
  * resumes from its sync cursor, every un-acked send is resent with its clientMsgId (the same message in any region),
  * receipts written in the last 15 s are written again. Each messageId reaches onMessage once; timelines are kept in
  * canonical order (lamport, sourceRegion, messageId).
+ *
+ * The demo web app (connection.js) uses Regions, the region directory, for its own failover between regions.
  */
 (function (root, factory) {
   const api = factory();
@@ -438,5 +440,5 @@
     }
   }
 
-  return { Client, Timeline, backoffDelay, compareCanonical };
+  return { Client, Timeline, Regions, backoffDelay, compareCanonical };
 }));

@@ -119,12 +119,14 @@ window.Lattice = window.Lattice || {};
     setTimeout(() => item.remove(), 8000);
   }
 
-  function notice(text) {
+  /** A short notice; opts: {ms (default 4000), class (added), dataset}. */
+  function notice(text, opts) {
     const box = $('#errors');
     if (!box) return;
-    const item = el('div', { class: 'notice-toast', role: 'status', text });
+    const o = opts || {};
+    const item = el('div', { class: 'notice-toast' + (o.class ? ' ' + o.class : ''), role: 'status', text, dataset: o.dataset });
     box.append(item);
-    setTimeout(() => item.remove(), 4000);
+    setTimeout(() => item.remove(), o.ms || 4000);
   }
 
   // ---- connection state -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.lattice.e2e;
 
+import io.lattice.e2e.WebBrowsers.Browser;
 import io.lattice.e2e.support.Checks;
 import io.lattice.e2e.support.RegionCluster;
 import io.lattice.e2e.support.TestClient;
@@ -15,40 +16,22 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import static io.lattice.e2e.support.TestClient.uniqueUser;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web client (verticles/src/main/resources/webroot, served at /) in a real headless Chromium against a real
@@ -64,16 +47,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebClientBrowserIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOT = Path.of("/tmp/lattice-chat.png");
-  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int TOKEN_TTL_SECONDS = 60;
   private static final int N1 = 0;
   private static final int N2 = 1;
-
-  /** Selenium logs a warning per session when it has no CDP bindings for this Chromium version; not needed here. */
-  private static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
   private static RegionCluster region;
   private final List<Browser> browsers = new ArrayList<>();
@@ -81,11 +58,7 @@ class WebClientBrowserIT {
 
   @BeforeAll
   static void startRegion() {
-    SELENIUM_LOG.setLevel(Level.SEVERE);
-    assumeTrue(Files.isExecutable(CHROMIUM), "/usr/bin/chromium is absent, so the browser test is skipped: "
-        + "install it with `apt-get install -y chromium chromium-driver` (.ci/run does)");
-    assertThat(CHROMEDRIVER).as("/usr/bin/chromium is installed but /usr/bin/chromedriver is not: "
-        + "apt-get install -y chromium-driver").isExecutable();
+    WebBrowsers.assumeChromium();
     // Short-lived tokens, so that the page's proactive refresh (at ~80% of the lifetime) happens within a test.
     // /api/regions lists this region with both nodes (what the JavaScript library fails over between), and the API
     // answers cross-origin calls (a page served by one node talks to the other).
@@ -103,10 +76,7 @@ class WebClientBrowserIT {
   @AfterEach
   void closeBrowsers() {
     clients.forEach(TestClient::close);
-    List<String> uncaught = new ArrayList<>();
-    for (Browser b : browsers) {
-      uncaught.addAll(b.closeAndCollectUncaughtErrors());
-    }
+    List<String> uncaught = WebBrowsers.closeAll(browsers);
     // Network errors are expected (reconnect tests kill a node); script errors never are.
     assertThat(uncaught).as("uncaught JavaScript errors in the page").isEmpty();
   }
@@ -122,8 +92,8 @@ class WebClientBrowserIT {
     Browser b = open(bob, N2, "");
     a.signIn();
     b.signIn();
-    a.assertConnectedTo(N1, "websocket");
-    b.assertConnectedTo(N2, "websocket");
+    assertConnectedTo(a, N1, "websocket");
+    assertConnectedTo(b, N2, "websocket");
 
     String conversationId = a.startDirect(bob);
     assertThat(conversationId).startsWith("d-");
@@ -205,8 +175,8 @@ class WebClientBrowserIT {
     Browser b = open(bob, N2, "");
     a.signIn();
     b.signIn();
-    a.assertConnectedTo(N1, "sockjs");
-    b.assertConnectedTo(N2, "websocket");
+    assertConnectedTo(a, N1, "sockjs");
+    assertConnectedTo(b, N2, "websocket");
 
     String conversationId = a.startDirect(bob);
     a.send("over sockjs");
@@ -235,7 +205,7 @@ class WebClientBrowserIT {
     Browser b = open(bob, N2, "");
     a.signIn();
     b.signIn();
-    a.assertConnectedTo(N1, "sockjs");
+    assertConnectedTo(a, N1, "sockjs");
 
     String conversationId = a.startDirect(bob);
     a.send("over xhr");
@@ -256,14 +226,14 @@ class WebClientBrowserIT {
   void blockedWebSocketFallsBackToSockJs() {
     String alice = uniqueUser("alice");
     String bob = uniqueUser("bob");
-    Browser a = new Browser(alice);
+    Browser a = new Browser(alice, region::describe);
     browsers.add(a);
     a.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", BLOCK_WS));
     a.driver.get(region.httpUrl(N1) + "/");
     Browser b = open(bob, N2, "");
     a.signIn();
     b.signIn();
-    a.assertConnectedTo(N1, "sockjs");
+    assertConnectedTo(a, N1, "sockjs");
     assertThat(((Number) ((JavascriptExecutor) a.driver).executeScript("return window.__blockedWs;")).intValue())
         .as("WebSocket attempts to /ws before the fallback").isGreaterThanOrEqualTo(2);
 
@@ -455,7 +425,7 @@ class WebClientBrowserIT {
     a.send("during the drain");
     region.restart(N2);
     new WebDriverWait(b.driver, Duration.ofSeconds(60)).until(d -> "connected".equals(b.connState()));
-    b.assertConnectedTo(N2, "websocket");
+    assertConnectedTo(b, N2, "websocket");
     b.awaitMessage("during the drain");
     a.awaitOwnMessage("during the drain", "read");
   }
@@ -576,206 +546,15 @@ class WebClientBrowserIT {
     region.restart(N1);
   }
 
+  private static void assertConnectedTo(Browser b, int node, String transport) {
+    b.assertConnectedTo(region.region(), region.nodeId(node), transport);
+  }
+
   private Browser open(String user, int node, String query) {
-    Browser b = new Browser(user);
+    Browser b = new Browser(user, region::describe);
     browsers.add(b);
     b.driver.get(region.httpUrl(node) + "/" + query);
     return b;
   }
 
-  /** One headless Chromium with its own profile, signed in as one user. */
-  private static final class Browser {
-    final String user;
-    final Path profile;
-    final ChromeDriver driver;
-
-    Browser(String user) {
-      this.user = user;
-      try {
-        this.profile = Files.createTempDirectory("lattice-chromium-");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary(CHROMIUM.toFile());
-      options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-          "--user-data-dir=" + profile, "--window-size=1280,800");
-      LoggingPreferences logs = new LoggingPreferences();
-      logs.enable(LogType.BROWSER, Level.ALL);
-      options.setCapability("goog:loggingPrefs", logs);
-      ChromeDriverService service = new ChromeDriverService.Builder()
-          .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-      this.driver = new ChromeDriver(service, options);
-    }
-
-    <T> T await(Function<WebDriver, T> condition) {
-      return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
-          .withMessage(() -> user + "'s page: conn-state=" + safeConnState() + ", messages=" + safeMessages()
-              + "; region: " + region.describe())
-          .until(condition);
-    }
-
-    void signIn() {
-      await(d -> d.findElement(By.id("login-user")).isDisplayed());
-      driver.findElement(By.id("login-user")).sendKeys(user);
-      driver.findElement(By.id("login-button")).click();
-      await(d -> "connected".equals(connState()));
-      assertThat(driver.findElement(By.id("me")).getText()).isEqualTo(user);
-    }
-
-    void assertConnectedTo(int node, String transport) {
-      WebElement state = driver.findElement(By.id("conn-state"));
-      assertThat(state.getAttribute("data-region")).isEqualTo(region.region());
-      assertThat(state.getAttribute("data-node")).isEqualTo(region.nodeId(node));
-      assertThat(state.getAttribute("data-transport")).isEqualTo(transport);
-      assertThat(state.getText()).contains("connected to").contains(region.region()).contains(region.nodeId(node));
-    }
-
-    String session(String key) {
-      return (String) ((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem(arguments[0]);", key);
-    }
-
-    String connState() {
-      return driver.findElement(By.id("conn-state")).getAttribute("data-state");
-    }
-
-    /** Creates (or reopens) the direct conversation with {@code other}; returns its id once it is open. */
-    String startDirect(String other) {
-      driver.findElement(By.id("new-direct-user")).sendKeys(other);
-      driver.findElement(By.id("new-direct-button")).click();
-      String id = await(d -> {
-        String open = d.findElement(By.id("conversation")).getAttribute("data-conversation-id");
-        return open == null || open.isEmpty() ? null : open;
-      });
-      await(d -> d.findElement(By.id("conversation-title")).getText().equals(other));
-      return id;
-    }
-
-    Optional<WebElement> conversationItem(String conversationId) {
-      return driver.findElements(By.cssSelector("#conversation-list li.conversation")).stream()
-          .filter(e -> conversationId.equals(e.getAttribute("data-conversation-id"))).findFirst();
-    }
-
-    void openConversation(String conversationId) {
-      // The list is re-rendered on every message and typing frame: find and click in one retried step.
-      await(d -> {
-        Optional<WebElement> item = conversationItem(conversationId);
-        if (item.isEmpty()) {
-          return false;
-        }
-        item.get().findElement(By.cssSelector("button")).click();
-        return true;
-      });
-      await(d -> conversationId.equals(d.findElement(By.id("conversation")).getAttribute("data-conversation-id")));
-    }
-
-    void send(String text) {
-      WebElement composer = driver.findElement(By.id("composer"));
-      composer.sendKeys(text);
-      driver.findElement(By.id("send-button")).click();
-      await(d -> d.findElement(By.id("composer")).getAttribute("value").isEmpty());
-    }
-
-    /**
-     * Types into the composer, a key per poll, until {@code condition} holds on {@code other}'s page: the page sends
-     * `typing` at most every 2 s while the user types, so a single key right after a send may not be signalled.
-     */
-    void keepTypingUntil(Browser other, Function<WebDriver, Boolean> condition) {
-      other.await(d -> {
-        driver.findElement(By.id("composer")).sendKeys(".");
-        return condition.apply(d);
-      });
-    }
-
-    List<WebElement> messages() {
-      return driver.findElements(By.cssSelector("#messages li.message"));
-    }
-
-    List<WebElement> ownMessages() {
-      return driver.findElements(By.cssSelector("#messages li.message[data-own='true']"));
-    }
-
-    List<String> messageIds() {
-      return messages().stream().map(e -> e.getAttribute("data-message-id")).toList();
-    }
-
-    private static Optional<WebElement> withText(List<WebElement> items, String text) {
-      return items.stream().filter(e -> {
-        List<WebElement> content = e.findElements(By.cssSelector(".message-content"));
-        return !content.isEmpty() && text.equals(content.get(0).getText());
-      }).findFirst();
-    }
-
-    /** Waits for a message by its text (from anyone). */
-    WebElement awaitMessage(String text) {
-      return await(d -> withText(messages(), text).orElse(null));
-    }
-
-    /** Waits for one of my messages, by its text, with one of the given data-status values. */
-    WebElement awaitOwnMessage(String text, String... statuses) {
-      List<String> wanted = List.of(statuses);
-      return await(d -> withText(ownMessages(), text)
-          .filter(e -> wanted.contains(e.getAttribute("data-status"))).orElse(null));
-    }
-
-    /** data-online of the presence dot of {@code userId} inside {@code container}, or null. */
-    String presenceOf(String container, String userId) {
-      return driver.findElements(By.cssSelector(container + " .presence-dot")).stream()
-          .filter(e -> userId.equals(e.getAttribute("data-user"))).findFirst()
-          .map(e -> e.getAttribute("data-online")).orElse(null);
-    }
-
-    void screenshot(Path target) {
-      try {
-        Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private String safeConnState() {
-      try {
-        return connState() + " (" + driver.findElement(By.id("conn-state")).getText().replace('\n', ' ') + ")";
-      } catch (RuntimeException e) {
-        return "?";
-      }
-    }
-
-    private String safeMessages() {
-      try {
-        return messages().stream().map(e -> e.getAttribute("data-sender") + ":" + e.getAttribute("data-status")
-            + ":" + e.getText().replace('\n', ' ')).toList().toString();
-      } catch (RuntimeException e) {
-        return "?";
-      }
-    }
-
-    /** Quits the browser; returns the page's uncaught script errors (console SEVERE entries that are not network). */
-    List<String> closeAndCollectUncaughtErrors() {
-      List<String> errors = new ArrayList<>();
-      try {
-        for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
-          String message = entry.getMessage();
-          if (entry.getLevel().intValue() >= Level.SEVERE.intValue() && message.contains("Uncaught")) {
-            errors.add(user + ": " + message);
-          }
-        }
-      } catch (RuntimeException e) {
-        // the logs are diagnostics only
-      } finally {
-        driver.quit();
-        deleteTree(profile);
-      }
-      return errors;
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-    } catch (IOException ignored) {
-      // a temp dir: best effort
-    }
-  }
 }
