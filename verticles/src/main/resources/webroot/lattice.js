@@ -60,17 +60,78 @@
     }
   }
 
-  /** One followed conversation: each message once, in canonical order, and the cursor to resume from. */
+  // The library shares the server's cursor format (base64url of {"region": seq}); to applications it is opaque.
+  function decodeCursor(text) {
+    if (!text) return {};
+    try {
+      const json = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+      const parsed = JSON.parse(json);
+      return parsed && typeof parsed === 'object' ? parsed : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function encodeCursor(held) {
+    return btoa(JSON.stringify(held)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  /**
+   * One followed conversation: each message once, in canonical order, and the cursor to resume from: per source
+   * region the sequence numbers held without a hole (by sync or live). A live message past a hole means one was
+   * missed (live delivery is best effort), and the client syncs rather than wait for a reconnect.
+   */
   class Timeline {
     constructor(conversationId, cursor) {
       this.conversationId = conversationId;
-      this.cursor = cursor || null;
+      this.held = decodeCursor(cursor);
+      this.ahead = new Map();
       this.messages = [];
       this.byId = new Map();
     }
 
+    get cursor() {
+      return Object.keys(this.held).length ? encodeCursor(this.held) : null;
+    }
+
+    /** A sync page's cursor covers what it returned and what the request's cursor covered. */
+    mergeCursor(text) {
+      const page = decodeCursor(text);
+      Object.keys(page).forEach(region => {
+        this.held[region] = Math.max(this.held[region] || 0, page[region]);
+        this.absorb(region);
+      });
+    }
+
+    hasGap() {
+      for (const seqs of this.ahead.values()) if (seqs.size) return true;
+      return false;
+    }
+
+    account(m) {
+      if (typeof m.seq !== 'number' || !m.sourceRegion) return;
+      const held = this.held[m.sourceRegion] || 0;
+      if (m.seq === held + 1) {
+        this.held[m.sourceRegion] = m.seq;
+        this.absorb(m.sourceRegion);
+      } else if (m.seq > held + 1) {
+        if (!this.ahead.has(m.sourceRegion)) this.ahead.set(m.sourceRegion, new Set());
+        this.ahead.get(m.sourceRegion).add(m.seq);
+      }
+    }
+
+    absorb(region) {
+      const seqs = this.ahead.get(region);
+      if (!seqs) return;
+      let held = this.held[region] || 0;
+      for (const seq of Array.from(seqs)) if (seq <= held) seqs.delete(seq);
+      while (seqs.has(held + 1)) seqs.delete(++held);
+      this.held[region] = held;
+    }
+
     /** Index of a new message, or -1 (a repeat; a second position of the same id settles on the smaller). */
     offer(m) {
+      this.account(m); // every slot counts, a second version of a known message too
       const known = this.byId.get(m.messageId);
       if (known) {
         if (compareCanonical(m, known) < 0) {
@@ -406,6 +467,19 @@
       }
       const index = timeline.offer(message);
       if (index >= 0 && this.opts.onMessage) this.opts.onMessage(message, timeline, index);
+      if (timeline.hasGap()) this.syncGapLater(message.conversationId, 1000);
+    }
+
+    /** Syncs after delayMs if the hole is still there (one timer per conversation). */
+    syncGapLater(conversationId, delayMs) {
+      this.gapTimers = this.gapTimers || new Set();
+      if (this.gapTimers.has(conversationId)) return;
+      this.gapTimers.add(conversationId);
+      setTimeout(() => {
+        this.gapTimers.delete(conversationId);
+        const timeline = this.timelines.get(conversationId);
+        if (timeline && timeline.hasGap()) this.sync(conversationId);
+      }, delayMs);
     }
 
     sync(conversationId) {
@@ -418,9 +492,11 @@
       const timeline = this.timelines.get(frame.conversationId);
       if (!timeline) return;
       (frame.messages || []).forEach(m => this.deliver(m));
-      if (frame.cursor) timeline.cursor = frame.cursor;
+      if (frame.cursor) timeline.mergeCursor(frame.cursor);
       this.syncFailures.delete(frame.conversationId);
       if (frame.hasMore) { this.sync(frame.conversationId); return; }
+      // The serving region has the hole too (the message is on its way there): ask again a little later.
+      if (timeline.hasGap()) this.syncGapLater(frame.conversationId, 2000 + Math.random() * 3000);
       const waiting = this.waiters.get(frame.conversationId) || [];
       this.waiters.delete(frame.conversationId);
       waiting.forEach(resolve => resolve(timeline));

@@ -24,6 +24,10 @@ import java.util.function.Consumer;
  */
 final class Conversations {
   private static final int SYNC_ATTEMPTS = 30;
+  /** A sync request unanswered this long (dropped by a node going away) is sent again. */
+  private static final long SYNC_TIMEOUT_MS = 15_000;
+  /** A hole seen in the live stream waits this long for the missing message before a sync is asked for. */
+  private static final long GAP_WAIT_MS = 1_000;
 
   private final Vertx vertx;
   private final ClientListener listener;
@@ -34,6 +38,10 @@ final class Conversations {
   private final Map<String, List<Promise<Void>>> waiters = new LinkedHashMap<>();
   private final Set<String> syncing = new HashSet<>();
   private final Map<String, Integer> failures = new HashMap<>();
+  private final Map<String, Long> syncRequests = new HashMap<>();
+  private final Map<String, Integer> gapRounds = new HashMap<>();
+  private final Set<String> gapTimers = new HashSet<>();
+  private long requests;
   private BooleanSupplier connected = () -> false;
   private long generation;
 
@@ -84,6 +92,23 @@ final class Conversations {
     if (index >= 0) {
       listener.onMessage(message, index, timeline);
     }
+    if (timeline.hasGap()) {
+      syncGapLater(message.conversationId(), GAP_WAIT_MS);
+    }
+  }
+
+  /** Syncs after {@code delayMs} if the hole is still there then and no sync is running (one timer at a time). */
+  private void syncGapLater(String conversationId, long delayMs) {
+    if (syncing.contains(conversationId) || !gapTimers.add(conversationId)) {
+      return;
+    }
+    vertx.setTimer(delayMs, t -> {
+      gapTimers.remove(conversationId);
+      Timeline timeline = timelines.get(conversationId);
+      if (timeline != null && timeline.hasGap() && !syncing.contains(conversationId)) {
+        sync(conversationId);
+      }
+    });
   }
 
   void onSyncResult(JsonObject frame) {
@@ -105,6 +130,13 @@ final class Conversations {
       if (done != null) {
         done.forEach(Promise::tryComplete);
       }
+      if (timeline.hasGap()) {
+        // The region serving us has a hole too (the message is still on its way there): ask again, backing off.
+        int round = gapRounds.merge(conversationId, 1, Integer::sum);
+        syncGapLater(conversationId, backoff.delayMs(Math.min(round, 6)) + GAP_WAIT_MS);
+      } else {
+        gapRounds.remove(conversationId);
+      }
     }
   }
 
@@ -116,9 +148,11 @@ final class Conversations {
   void onSyncError(String conversationId, String code, JsonObject frame) {
     syncing.remove(conversationId);
     int failed = failures.merge(conversationId, 1, Integer::sum);
-    boolean transientCode = code.equals("not_found") || code.equals("forbidden") || code.equals("unavailable")
-        || code.equals("internal") || code.equals("rate_limited");
-    if (transientCode && failed < SYNC_ATTEMPTS) {
+    // Overload and failures of the server are retried as long as it takes (giving up would leave the timeline
+    // behind until the next reconnect); not_found and forbidden (a conversation not replicated here yet) for a while.
+    boolean serverTrouble = code.equals("unavailable") || code.equals("internal") || code.equals("rate_limited");
+    boolean notHereYet = code.equals("not_found") || code.equals("forbidden");
+    if (serverTrouble || (notHereYet && failed < SYNC_ATTEMPTS)) {
       long at = generation;
       vertx.setTimer(Math.max(1, frame.getLong("retryAfterMs", backoff.delayMs(Math.min(failed, 4)) + 100)), t -> {
         if (at == generation && !syncing.contains(conversationId)) {
@@ -141,7 +175,15 @@ final class Conversations {
       return; // every followed conversation syncs after the next ready
     }
     syncing.add(conversationId);
+    long request = ++requests;
+    syncRequests.put(conversationId, request);
     writer.accept(new JsonObject().put("type", "sync").put("conversationId", conversationId)
         .put("cursor", timelines.get(conversationId).cursor()).put("limit", pageSize));
+    long at = generation;
+    vertx.setTimer(SYNC_TIMEOUT_MS, t -> {
+      if (at == generation && syncing.contains(conversationId) && syncRequests.get(conversationId) == request) {
+        sync(conversationId); // a late answer to the first request is harmless: messages dedupe, cursors merge
+      }
+    });
   }
 }

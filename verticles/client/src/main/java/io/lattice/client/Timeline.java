@@ -2,6 +2,7 @@ package io.lattice.client;
 
 import io.lattice.model.CanonicalOrder;
 import io.lattice.model.Message;
+import io.lattice.model.SyncCursor;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,25 +18,81 @@ public final class Timeline {
   private final String conversationId;
   private final List<Message> ordered = new ArrayList<>();
   private final java.util.Map<String, Message> seen = new java.util.HashMap<>();
-  private String cursor;
+  /**
+   * Per source region, the sequence numbers held without a hole from 1 (the sync cursor's meaning, so it is one),
+   * and the ones seen beyond a hole. A live message past a hole means one was missed (live delivery is best effort:
+   * a node dying with it in flight, a dropped event-bus message): the client then syncs rather than wait for the
+   * next reconnect, which may never come.
+   */
+  private SyncCursor contiguous;
+  private final java.util.Map<String, java.util.TreeSet<Long>> ahead = new java.util.HashMap<>();
 
   Timeline(String conversationId, String cursor) {
     this.conversationId = conversationId;
-    this.cursor = cursor;
+    this.contiguous = decodeOrStart(cursor);
+  }
+
+  private static SyncCursor decodeOrStart(String cursor) {
+    try {
+      return SyncCursor.decode(cursor);
+    } catch (IllegalArgumentException e) {
+      return SyncCursor.START; // the server refuses it with bad_field, and the application hears of it
+    }
   }
 
   public String conversationId() {
     return conversationId;
   }
 
-  /** The opaque cursor of the last completed sync page (null: from the start). */
+  /**
+   * The cursor to resume from: everything held without a hole, whether it came by sync or live (null: nothing yet).
+   * The client library shares the server's cursor code; to applications the cursor stays opaque.
+   */
   public synchronized String cursor() {
-    return cursor;
+    return contiguous.positions().isEmpty() ? null : contiguous.encode();
   }
 
+  /** A sync page's cursor: it covers what the page returned and what the request's cursor covered. */
   synchronized void cursor(String next) {
-    if (next != null) {
-      cursor = next;
+    if (next == null) {
+      return;
+    }
+    SyncCursor page = decodeOrStart(next);
+    java.util.Map<String, Long> merged = new java.util.TreeMap<>(contiguous.positions());
+    page.positions().forEach((region, seq) -> merged.merge(region, seq, Math::max));
+    contiguous = new SyncCursor(merged);
+    merged.keySet().forEach(this::absorb);
+  }
+
+  /** Some message is known to exist that this timeline does not hold yet: sync. */
+  public synchronized boolean hasGap() {
+    return ahead.values().stream().anyMatch(set -> !set.isEmpty());
+  }
+
+  private void account(Message message) {
+    long held = contiguous.positionOf(message.sourceRegion());
+    if (message.seq() == held + 1) {
+      contiguous = contiguous.advance(message);
+      absorb(message.sourceRegion());
+    } else if (message.seq() > held + 1) {
+      ahead.computeIfAbsent(message.sourceRegion(), r -> new java.util.TreeSet<>()).add(message.seq());
+    }
+  }
+
+  private void absorb(String region) {
+    java.util.TreeSet<Long> beyond = ahead.get(region);
+    if (beyond == null) {
+      return;
+    }
+    long held = contiguous.positionOf(region);
+    beyond.headSet(held, true).clear();
+    while (!beyond.isEmpty() && beyond.first() == held + 1) {
+      held = beyond.pollFirst();
+    }
+    if (held > contiguous.positionOf(region)) {
+      java.util.Map<String, Long> next = new java.util.TreeMap<>(contiguous.positions());
+      next.put(region, held);
+      contiguous = new SyncCursor(next);
     }
   }
 
@@ -45,6 +102,8 @@ public final class Timeline {
    * traffic was slower, or one recovered by a resync).
    */
   synchronized int offer(Message message) {
+    // Every slot counts, a second version of a known message too (it fills its source region's run).
+    account(message);
     Message known = seen.get(message.messageId());
     if (known != null) {
       // The same message stored under two positions (resent in another region while the first region was down):

@@ -67,11 +67,64 @@ class TimelineTest {
   }
 
   @Test
-  void cursorOnlyMovesToAGivenValue() {
-    Timeline timeline = new Timeline("c1", "abc");
+  void cursorNeverMovesBackwards() {
+    io.lattice.model.SyncCursor later = new io.lattice.model.SyncCursor(java.util.Map.of("us-east", 9L));
+    Timeline timeline = new Timeline("c1", later.encode());
     timeline.cursor(null);
-    assertThat(timeline.cursor()).isEqualTo("abc");
-    timeline.cursor("def");
-    assertThat(timeline.cursor()).isEqualTo("def");
+    assertThat(timeline.cursor()).isEqualTo(later.encode());
+    timeline.cursor(new io.lattice.model.SyncCursor(java.util.Map.of("us-east", 4L, "eu-west", 2L)).encode());
+    assertThat(io.lattice.model.SyncCursor.decode(timeline.cursor()).positions())
+        .isEqualTo(java.util.Map.of("us-east", 9L, "eu-west", 2L));
+  }
+
+  private static Message slot(String id, String region, long seq) {
+    return new Message(id, "c1", "alice", "x", null, 0, seq * 10, region, seq);
+  }
+
+  @Test
+  void aLiveMessagePastAHoleIsAGapUntilTheHoleFills() {
+    Timeline timeline = new Timeline("c1", null);
+    timeline.offer(slot("a1", "eu-west", 1));
+    timeline.offer(slot("a2", "eu-west", 2));
+    assertThat(timeline.hasGap()).isFalse();
+    assertThat(io.lattice.model.SyncCursor.decode(timeline.cursor()).positionOf("eu-west")).isEqualTo(2);
+
+    timeline.offer(slot("a5", "eu-west", 5));
+    assertThat(timeline.hasGap()).as("3 and 4 were missed").isTrue();
+    timeline.offer(slot("a3", "eu-west", 3));
+    assertThat(timeline.hasGap()).isTrue();
+    timeline.offer(slot("a4", "eu-west", 4));
+
+    assertThat(timeline.hasGap()).isFalse();
+    assertThat(io.lattice.model.SyncCursor.decode(timeline.cursor()).positionOf("eu-west")).isEqualTo(5);
+  }
+
+  @Test
+  void theCursorStartsFromTheGivenOneAndAPageCursorClosesAHole() {
+    String start = new io.lattice.model.SyncCursor(java.util.Map.of("us-east", 7L)).encode();
+    Timeline timeline = new Timeline("c1", start);
+    timeline.offer(slot("b8", "us-east", 8));
+    assertThat(timeline.hasGap()).isFalse();
+    timeline.offer(slot("b10", "us-east", 10));
+    assertThat(timeline.hasGap()).isTrue();
+
+    // A page that (with what the request cursor covered) covers 1..9: the hole is closed, 10 absorbed.
+    timeline.cursor(new io.lattice.model.SyncCursor(java.util.Map.of("us-east", 9L)).encode());
+
+    assertThat(timeline.hasGap()).isFalse();
+    assertThat(io.lattice.model.SyncCursor.decode(timeline.cursor()).positionOf("us-east")).isEqualTo(10);
+  }
+
+  @Test
+  void aSecondVersionOfAKnownMessageStillFillsItsSlot() {
+    Timeline timeline = new Timeline("c1", null);
+    timeline.offer(slot("x", "us-east", 1));
+    timeline.offer(slot("y", "eu-west", 2));
+    assertThat(timeline.hasGap()).isTrue();
+
+    assertThat(timeline.offer(new Message("x", "c1", "alice", "x", null, 0, 99, "eu-west", 1))).isEqualTo(-1);
+
+    assertThat(timeline.hasGap()).isFalse();
+    assertThat(timeline.size()).isEqualTo(2);
   }
 }
