@@ -149,6 +149,7 @@ window.Lattice = window.Lattice || {};
           if (gen !== this.gen || this.stopped) return;
           const url = new URL('/sockjs', location.href);
           url.searchParams.set('token', token);
+          this._resumeParams(url);
           const options = this.mode === 'sockjs-xhr'
             ? { transports: ['xhr-streaming', 'xhr-polling'] } : {};
           sock = new SockJS(url.href, null, options);
@@ -156,6 +157,7 @@ window.Lattice = window.Lattice || {};
           const url = new URL('/ws', location.href);
           url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
           url.searchParams.set('token', token);
+          this._resumeParams(url);
           sock = new WebSocket(url.href);
         }
       } catch (e) {
@@ -193,6 +195,7 @@ window.Lattice = window.Lattice || {};
         const wasReady = this.ready;
         this._cleanup();
         this.sock = null;
+        if (wasReady) this._lost();
         if (wasReady) this.opts.onDisconnect();
         if (this.stopped) return;
         if (!opened) this._onOpenFailure();
@@ -225,6 +228,8 @@ window.Lattice = window.Lattice || {};
           this.ready = true;
           this.everReady = true;
           this.failedOpens = 0;
+          this.lostAt = null;
+          this.lostReason = 'lost';
           clearTimeout(this.stableTimer);
           this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_MS);
           const hb = Number(frame.heartbeatSeconds) > 0 ? Number(frame.heartbeatSeconds) : 30;
@@ -239,6 +244,7 @@ window.Lattice = window.Lattice || {};
           return;
         case 'reconnect': {
           const after = Math.max(0, Number(frame.afterMs) || 0);
+          this.lostReason = frame.reason === 'overloaded' ? 'overloaded' : 'draining';
           this.opts.onFrame(frame);
           this._teardown(1000, 'reconnect requested');
           this._scheduleReconnect(after + Math.floor(Math.random() * 250));
@@ -263,6 +269,18 @@ window.Lattice = window.Lattice || {};
       }, hb * 1000);
     }
 
+    /** The connection is gone: remembered so that the next upgrade tells the server (its failover metrics). */
+    _lost() {
+      if (this.lostAt == null) this.lostAt = Date.now();
+    }
+
+    /** `resume` (why we left: draining, overloaded, lost) and `downMs` (time without a connection) on a reconnect. */
+    _resumeParams(url) {
+      if (this.lostAt == null) return;
+      url.searchParams.set('resume', this.lostReason || 'lost');
+      url.searchParams.set('downMs', String(Math.max(0, Date.now() - this.lostAt)));
+    }
+
     _dropAndRetry(why) {
       this._teardown(4000, why);
       if (!this.stopped) this._scheduleReconnect();
@@ -284,6 +302,7 @@ window.Lattice = window.Lattice || {};
       this.gen++;
       this._cleanup();
       this.sock = null;
+      if (wasReady) this._lost();
       if (sock) {
         try {
           sock.close(code >= 4000 || code === 1000 ? code : 1000, reason);
