@@ -6,6 +6,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.lattice.NodeIdentity;
 import io.lattice.bus.BusErrors;
+import io.lattice.metrics.LatticeMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lattice.model.Addresses;
 import io.lattice.store.SessionDirectory;
 import io.vertx.core.Future;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The session router: knows which gateway nodes of the region hold each user's connections (the
@@ -58,6 +62,7 @@ public final class RouterVerticle extends VerticleBase {
     mesh = config().getBoolean("mesh", false);
     regions = new RegionLocator(vertx, node.region(), clock,
         Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)));
+    registerCacheMetrics();
     var bus = vertx.eventBus();
     bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> regions.changed(m.body()));
     return Future.all(List.of(
@@ -181,6 +186,16 @@ public final class RouterVerticle extends VerticleBase {
       vertx.eventBus().send(Addresses.MESH_FORWARD, forward);
     });
     return new JsonObject().put("offline", offline).put("forwardedTo", new JsonArray(List.copyOf(byRegion.keySet())));
+  }
+
+  /** The region cache's hit rate is the router's figure of merit: every miss is a presence read on the send path. */
+  private void registerCacheMetrics() {
+    MeterRegistry registry = LatticeMetrics.registry();
+    for (Map.Entry<String, AtomicLong> e : Map.of("hit", regions.hits, "miss", regions.misses).entrySet()) {
+      FunctionCounter.builder(LatticeMetrics.ROUTER_CACHE_LOOKUPS, e.getValue(), AtomicLong::doubleValue)
+          .description("region lookups of the session router, answered from its cache (hit) or presence (miss)")
+          .tag("region", node.region()).tag("node", node.nodeId()).tag("result", e.getKey()).register(registry);
+    }
   }
 
   private static List<String> strings(JsonArray array) {
