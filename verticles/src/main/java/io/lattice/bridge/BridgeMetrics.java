@@ -30,26 +30,48 @@ final class BridgeMetrics {
     tags = Tags.of("region", region, "node", node);
   }
 
+  /** Registers a remote region's series up front, so that dashboards and alerts see zeros rather than nothing. */
+  void expect(String sourceRegion) {
+    delivered(sourceRegion, "live", -1, -1, false);
+    delivered(sourceRegion, "durable", -1, -1, false);
+    recordAge(sourceRegion);
+    convergence(sourceRegion);
+  }
+
   /** A replicated message delivered here for the first time; {@code path}: live or durable. */
   void delivered(String sourceRegion, String path, long createdAt, long now) {
-    timer(LatticeMetrics.CROSS_REGION_DELIVERY, "source region createdAt -> first delivery here",
-        Tags.of("source_region", sourceRegion, "path", path)).record(Math.max(0, now - createdAt),
-        TimeUnit.MILLISECONDS);
+    delivered(sourceRegion, path, createdAt, now, true);
+  }
+
+  private void delivered(String sourceRegion, String path, long createdAt, long now, boolean record) {
+    Timer timer = timer(LatticeMetrics.CROSS_REGION_DELIVERY, "source region createdAt -> first delivery here",
+        Tags.of("source_region", sourceRegion, "path", path));
+    if (record) {
+      timer.record(Math.max(0, now - createdAt), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private Timer recordAge(String sourceRegion) {
+    return timer(LatticeMetrics.REPLICATION_RECORD_AGE, "Kafka record timestamp -> applied here",
+        Tags.of("source_region", sourceRegion));
+  }
+
+  private Timer convergence(String sourceRegion) {
+    return timer(LatticeMetrics.RECEIPT_CONVERGENCE, "receipt state published by its origin region -> merged here",
+        Tags.of("source_region", sourceRegion));
   }
 
   /** A replicated record applied here, {@code timestamp} being its Kafka (producer) timestamp. */
   void applied(String sourceRegion, long timestamp, long now) {
     if (timestamp > 0) {
-      timer(LatticeMetrics.REPLICATION_RECORD_AGE, "Kafka record timestamp -> applied here",
-          Tags.of("source_region", sourceRegion)).record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS);
+      recordAge(sourceRegion).record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS);
     }
   }
 
   /** A receipt state from another region that changed the state here, published at {@code timestamp} there. */
   void receiptConverged(String sourceRegion, long timestamp, long now) {
     if (timestamp > 0) {
-      timer(LatticeMetrics.RECEIPT_CONVERGENCE, "receipt state published by its origin region -> merged here",
-          Tags.of("source_region", sourceRegion)).record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS);
+      convergence(sourceRegion).record(Math.max(0, now - timestamp), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -162,6 +162,7 @@ public final class BridgeVerticle extends VerticleBase {
         clock);
     List<Source> sources = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
+      metrics.expect(remote.name());
       sources.add(new Source(remote.name(), remote.bootstrapServers(), ReplicationRecords.REPLICATED_TOPICS,
           groupId(localRegion), "durable"));
     }

@@ -28,6 +28,7 @@ final class GatewayMetrics {
   private final MeterRegistry registry;
   private final Tags tags;
   private final Timer ackLatency;
+  private final Gauge connectionsGauge;
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Map<ErrorCode, Counter> refusedSends = new EnumMap<>(ErrorCode.class);
   private final Counter acked;
@@ -40,8 +41,8 @@ final class GatewayMetrics {
     tags = Tags.of("region", region, "node", node);
     ackLatency = Timer.builder(LatticeMetrics.SEND_ACK_LATENCY).description("send received -> ack written")
         .tags(tags).publishPercentileHistogram().register(registry);
-    Gauge.builder(LatticeMetrics.WS_CONNECTIONS, connections).description("live client connections (ws and sockjs)")
-        .tags(tags).register(registry);
+    connectionsGauge = Gauge.builder(LatticeMetrics.WS_CONNECTIONS, connections)
+        .description("live client connections (ws and sockjs)").tags(tags).register(registry);
     for (ErrorCode code : ErrorCode.values()) {
       errors.put(code, Counter.builder(LatticeMetrics.ERRORS).description("error frames and responses by code")
           .tags(tags).tag("code", code.wire()).register(registry));
@@ -82,6 +83,14 @@ final class GatewayMetrics {
         .description("client-reported time without a connection before this reconnect")
         .tags(tags).tag("reason", r).publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5))
         .register(registry));
+  }
+
+  /**
+   * A gauge reads the gateway that registered it: a gateway redeployed in the same process (tests, a restart of the
+   * verticle) must take its gauge away for its successor's to count. Counters and timers simply carry on.
+   */
+  void close() {
+    registry.remove(connectionsGauge);
   }
 
   void acked(long nanos) {

@@ -398,6 +398,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     return flushed.future().compose(v -> {
       connections.all().forEach(c -> c.close(CLOSE_GOING_AWAY, "draining"));
+      metrics.close();
       return server == null ? Future.succeededFuture() : server.close();
     });
   }

@@ -7,8 +7,7 @@ import com.hazelcast.map.IMap;
 import io.lattice.NodeIdentity;
 import io.lattice.bus.BusErrors;
 import io.lattice.metrics.LatticeMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.lattice.model.Addresses;
 import io.lattice.store.SessionDirectory;
 import io.vertx.core.Future;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The session router: knows which gateway nodes of the region hold each user's connections (the
@@ -61,8 +59,7 @@ public final class RouterVerticle extends VerticleBase {
     ttl = Duration.ofSeconds(config().getLong("sessionTtlSeconds", 60L));
     mesh = config().getBoolean("mesh", false);
     regions = new RegionLocator(vertx, node.region(), clock,
-        Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)));
-    registerCacheMetrics();
+        Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)), cacheCounter("hit"), cacheCounter("miss"));
     var bus = vertx.eventBus();
     bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> regions.changed(m.body()));
     return Future.all(List.of(
@@ -189,13 +186,11 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   /** The region cache's hit rate is the router's figure of merit: every miss is a presence read on the send path. */
-  private void registerCacheMetrics() {
-    MeterRegistry registry = LatticeMetrics.registry();
-    for (Map.Entry<String, AtomicLong> e : Map.of("hit", regions.hits, "miss", regions.misses).entrySet()) {
-      FunctionCounter.builder(LatticeMetrics.ROUTER_CACHE_LOOKUPS, e.getValue(), AtomicLong::doubleValue)
-          .description("region lookups of the session router, answered from its cache (hit) or presence (miss)")
-          .tag("region", node.region()).tag("node", node.nodeId()).tag("result", e.getKey()).register(registry);
-    }
+  private Counter cacheCounter(String result) {
+    return Counter.builder(LatticeMetrics.ROUTER_CACHE_LOOKUPS)
+        .description("region lookups of the session router, answered from its cache (hit) or presence (miss)")
+        .tag("region", node.region()).tag("node", node.nodeId()).tag("result", result)
+        .register(LatticeMetrics.registry());
   }
 
   private static List<String> strings(JsonArray array) {
