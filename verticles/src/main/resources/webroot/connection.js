@@ -161,6 +161,7 @@ window.Lattice = window.Lattice || {};
           if (gen !== this.gen || this.stopped) return;
           const url = new URL('/sockjs', this.base);
           url.searchParams.set('token', token);
+          this._resumeParams(url);
           const options = this.mode === 'sockjs-xhr'
             ? { transports: ['xhr-streaming', 'xhr-polling'] } : {};
           sock = new SockJS(url.href, null, options);
@@ -168,6 +169,7 @@ window.Lattice = window.Lattice || {};
           const url = new URL('/ws', this.base);
           url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
           url.searchParams.set('token', token);
+          this._resumeParams(url);
           sock = new WebSocket(url.href);
         }
       } catch (e) {
@@ -205,6 +207,7 @@ window.Lattice = window.Lattice || {};
         const wasReady = this.ready;
         this._cleanup();
         this.sock = null;
+        if (wasReady) this._lost();
         if (wasReady) this.opts.onDisconnect();
         if (this.stopped) return;
         if (!opened) this._onOpenFailure();
@@ -243,6 +246,8 @@ window.Lattice = window.Lattice || {};
           this.ready = true;
           this.everReady = true;
           this.failedOpens = 0;
+          this.lostAt = null;
+          this.lostReason = 'lost';
           clearTimeout(this.stableTimer);
           this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_MS);
           const hb = Number(frame.heartbeatSeconds) > 0 ? Number(frame.heartbeatSeconds) : 30;
@@ -262,6 +267,7 @@ window.Lattice = window.Lattice || {};
           return;
         case 'reconnect': {
           const after = Math.max(0, Number(frame.afterMs) || 0);
+          this.lostReason = frame.reason === 'overloaded' ? 'overloaded' : 'draining';
           this.opts.onFrame(frame);
           this._teardown(1000, 'reconnect requested');
           this._scheduleReconnect(after + Math.floor(Math.random() * 250));
@@ -308,6 +314,18 @@ window.Lattice = window.Lattice || {};
       return true;
     }
 
+    /** The connection is gone: remembered so that the next upgrade tells the server (its failover metrics). */
+    _lost() {
+      if (this.lostAt == null) this.lostAt = Date.now();
+    }
+
+    /** `resume` (why we left: draining, overloaded, lost) and `downMs` (time without a connection) on a reconnect. */
+    _resumeParams(url) {
+      if (this.lostAt == null) return;
+      url.searchParams.set('resume', this.lostReason || 'lost');
+      url.searchParams.set('downMs', String(Math.max(0, Date.now() - this.lostAt)));
+    }
+
     _dropAndRetry(why) {
       this._teardown(4000, why);
       if (!this.stopped) this._scheduleReconnect();
@@ -329,6 +347,7 @@ window.Lattice = window.Lattice || {};
       this.gen++;
       this._cleanup();
       this.sock = null;
+      if (wasReady) this._lost();
       if (sock) {
         try {
           sock.close(code >= 4000 || code === 1000 ? code : 1000, reason);

@@ -6,6 +6,7 @@ import io.lattice.bridge.DeliveryClaims;
 import io.lattice.bridge.ReplicationVerticle;
 import io.lattice.gateway.GatewayVerticle;
 import io.lattice.message.MessageVerticle;
+import io.lattice.metrics.EventLoopDelayVerticle;
 import io.lattice.model.LamportClock;
 import io.lattice.notification.NotificationVerticle;
 import io.lattice.presence.PresenceVerticle;
@@ -30,11 +31,13 @@ final class NodeAssembly {
   private NodeAssembly() {
   }
 
-  /** Notification, presence, message and router verticles: everything behind the gateway. */
+  /** The event-loop probe, then notification, presence, message and router verticles: everything behind the gateway. */
   static Future<LamportClock> deployBackend(Vertx vertx, JsonObject conf, NodeIdentity node, Stores stores,
                                             HazelcastInstance hazelcast, Clock clock) {
     LamportClock lamport = new LamportClock();
-    return deploy(vertx, new NotificationVerticle(stores.push(), stores.devices()), block(conf, node, "notification"))
+    return deploy(vertx, new EventLoopDelayVerticle(node.region(), node.nodeId()), new JsonObject())
+        .compose(v -> deploy(vertx, new NotificationVerticle(stores.push(), stores.devices()),
+            block(conf, node, "notification")))
         .compose(v -> deploy(vertx, new PresenceVerticle(node, stores.receipts(), stores.presence(), lamport, clock),
             block(conf, node, "presence")))
         .compose(v -> deploy(vertx, new MessageVerticle(node, stores.messages(), stores.conversations(), lamport,
@@ -60,7 +63,7 @@ final class NodeAssembly {
       remotes.add(new BridgeVerticle.RemoteRegion(remote.getString("region"), remote.getString("bootstrapServers")));
     }
     JsonObject bridgeConf = conf.getJsonObject("bridge", new JsonObject()).copy()
-        .put("consumer", kafka.getJsonObject("consumer", new JsonObject()));
+        .put("consumer", kafka.getJsonObject("consumer", new JsonObject())).put("node", node.nodeId());
     return deploy(vertx, new BridgeVerticle(node.region(), kafka.getString("bootstrapServers"), remotes,
         stores.messages(), stores.conversations(), stores.receipts(), stores.presence(), lamport,
         DeliveryClaims.hazelcast(vertx, hazelcast, Duration.ofHours(1)), clock), bridgeConf);

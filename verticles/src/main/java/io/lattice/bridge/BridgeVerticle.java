@@ -67,7 +67,7 @@ public final class BridgeVerticle extends VerticleBase {
   }
 
   /** What one link consumes: a cluster, its topics, the consumer group. */
-  private record Source(String name, String bootstrapServers, List<String> topics, String groupId) {
+  private record Source(String name, String bootstrapServers, List<String> topics, String groupId, String path) {
   }
 
   private final String localRegion;
@@ -82,6 +82,7 @@ public final class BridgeVerticle extends VerticleBase {
   private final String localBootstrapServers;
   private final List<Link> links = new ArrayList<>();
   private RecordApplier applier;
+  private BridgeMetrics metrics;
   private volatile long lastAppliedAt;
   private final String clientSuffix = Long.toHexString(System.nanoTime() & 0xffffff);
 
@@ -156,15 +157,18 @@ public final class BridgeVerticle extends VerticleBase {
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
     int maxPollRecords = config.getInteger("maxPollRecords", 1000);
-    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, claims, clock);
+    metrics = new BridgeMetrics(localRegion, config.getString("node", "n1"));
+    applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, claims, metrics,
+        clock);
     List<Source> sources = new ArrayList<>();
     for (RemoteRegion remote : remotes) {
+      metrics.expect(remote.name());
       sources.add(new Source(remote.name(), remote.bootstrapServers(), ReplicationRecords.REPLICATED_TOPICS,
-          groupId(localRegion)));
+          groupId(localRegion), "durable"));
     }
     if (localBootstrapServers != null) {
       sources.add(new Source(localRegion + "(live)", localBootstrapServers, List.of(Topics.CROSS_REGION_SYNC),
-          liveGroupId(localRegion)));
+          liveGroupId(localRegion), "live"));
     }
     List<Future<Void>> started = new ArrayList<>();
     for (Source source : sources) {
@@ -213,6 +217,7 @@ public final class BridgeVerticle extends VerticleBase {
     private final long retryBase;
     private final long retryMax;
     private final Promise<Void> idle = Promise.promise();
+    private final io.micrometer.core.instrument.Gauge lag;
     private boolean stopping;
     private boolean busy;
     private long retryTimer = -1;
@@ -225,6 +230,8 @@ public final class BridgeVerticle extends VerticleBase {
       this.pollTimeout = pollTimeout;
       this.retryBase = retryBase;
       this.retryMax = retryMax;
+      // The live link reads what every other region pushed here: its lag is not one source region's.
+      lag = metrics.lag(remote.path().equals("live") ? "all" : remote.name(), remote.path(), consumer.unwrap());
       consumer.exceptionHandler(e -> LOG.warn("Bridge {} <- {}: consumer error", localRegion, remote.name(), e));
     }
 
@@ -246,6 +253,7 @@ public final class BridgeVerticle extends VerticleBase {
         }
         idle.tryComplete();
       }
+      metrics.remove(lag);
       return idle.future().compose(v -> consumer.close())
           .onSuccess(v -> LOG.info("Bridge {} <- {} stopped", localRegion, remote.name()));
     }

@@ -49,6 +49,7 @@ final class RecordApplier {
   private final PresenceStore presence;
   private final Clock clock;
   private final DeliveryClaims claims;
+  private final BridgeMetrics metrics;
   /** Highest Lamport timestamp applied since {@link #takeMaxLamport()} was last called. */
   private long maxLamport;
   /** Whether each (user, remote region) slot counted the user online when last applied: presence events on change only. */
@@ -62,8 +63,10 @@ final class RecordApplier {
   final AtomicLong notified = new AtomicLong();
 
   RecordApplier(Vertx vertx, String localRegion, MessageStore messages, ConversationStore conversations,
-                ReceiptStore receipts, PresenceStore presence, DeliveryClaims claims, Clock clock) {
+                ReceiptStore receipts, PresenceStore presence, DeliveryClaims claims, BridgeMetrics metrics,
+                Clock clock) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.claims = claims;
     this.clock = clock;
     this.localRegion = localRegion;
@@ -107,9 +110,9 @@ final class RecordApplier {
     Future<Void> applying;
     try {
       applying = switch (record.topic()) {
-        case Topics.MESSAGE_SENT -> applyMessage(ReplicationRecords.decodeMessage(value));
+        case Topics.MESSAGE_SENT -> applyMessage(ReplicationRecords.decodeMessage(value), "durable");
         case Topics.CONVERSATION_SNAPSHOT -> applyConversation(ReplicationRecords.decodeConversation(value));
-        case Topics.DELIVERY_RECEIPT -> applyReceipts(ReplicationRecords.decodeReceipts(value));
+        case Topics.DELIVERY_RECEIPT -> applyReceipts(ReplicationRecords.decodeReceipts(value), record.timestamp());
         case Topics.PRESENCE_STATE -> applyPresence(ReplicationRecords.decodePresence(value));
         case Topics.CROSS_REGION_SYNC -> {
           ReplicationRecords.LiveEnvelope envelope = ReplicationRecords.decodeLive(value);
@@ -124,7 +127,11 @@ final class RecordApplier {
     if (applying == null) {
       return skip(remote, record, "unknown topic");
     }
-    return applying.onSuccess(v -> applied.incrementAndGet());
+    String from = source != null ? source : remote;
+    return applying.onSuccess(v -> {
+      applied.incrementAndGet();
+      metrics.applied(from, record.timestamp(), clock.millis());
+    });
   }
 
   /** The highest Lamport timestamp applied since the last call (0 if none), for the clocks of the region. */
@@ -143,12 +150,15 @@ final class RecordApplier {
    * created it", since a multi-DC store may have replicated it already. A version that moves the message (see
    * {@link MessageStore}) is delivered again.
    */
-  private Future<Void> applyMessage(Message message) {
+  private Future<Void> applyMessage(Message message, String path) {
     observe(message.lamport());
     return messages.upsert(message).compose(result -> claims.claim(message.messageId()).map(first -> {
       // moved: a second version of a message delivered here before, which now wins (smaller canonical position);
       // delivered again so that clients holding the first one settle on it, as the stores did.
       if (first || result.moved()) {
+        if (first) {
+          metrics.delivered(message.sourceRegion(), path, message.createdAt(), clock.millis());
+        }
         notified.incrementAndGet();
         vertx.eventBus().publish(Addresses.REPLICATED_MESSAGE, result.message().toJson(),
             new DeliveryOptions().setLocalOnly(true));
@@ -182,14 +192,18 @@ final class RecordApplier {
   }
 
   /** Merges the states; tells the sender (and the recipient's other devices) connected here about each change. */
-  private Future<Void> applyReceipts(ReplicationRecords.ReceiptBatch batch) {
+  private Future<Void> applyReceipts(ReplicationRecords.ReceiptBatch batch, long publishedAt) {
     Map<ReceiptStore.ReceiptKey, ReplicationRecords.ReceiptNotice> byKey = new HashMap<>();
     for (ReplicationRecords.ReceiptNotice n : batch.notices()) {
       byKey.put(n.update().key(), n);
       observe(Math.max(n.update().state().deliveredAt(), n.update().state().readAt()));
     }
     return receipts.merge(batch.updates()).map(merged -> {
+      long now = clock.millis();
       for (ReceiptStore.Merged m : merged) {
+        if (m.changed()) {
+          metrics.receiptConverged(batch.sourceRegion(), publishedAt, now);
+        }
         ReplicationRecords.ReceiptNotice notice = byKey.get(m.key());
         if (m.changed() && notice != null && notice.senderId() != null) {
           JsonObject frame = ServerFrames.receipt(m.key().messageId(), notice.conversationId(),
@@ -234,7 +248,7 @@ final class RecordApplier {
         : conversations.create(conversation).onSuccess(c -> knownConversations.put(c.conversationId(), true));
     Future<Void> chain = known.mapEmpty();
     for (Message message : envelope.messages()) {
-      chain = chain.compose(v -> applyMessage(message));
+      chain = chain.compose(v -> applyMessage(message, "live"));
     }
     return chain;
   }

@@ -24,6 +24,8 @@ final class Connection {
   final Set<String> presenceSubscriptions = new HashSet<>();
   long lastSeenMillis;
   long lastTypingMillis;
+  /** Whether a sync from a cursor (a resumed session) was counted for this connection. */
+  boolean resumeCounted;
   private boolean closed;
 
   Connection(long id, String userId, ClientSocket socket, int outboxLimit, long nowMillis) {

@@ -66,6 +66,10 @@ final class FrameDispatcher {
           .put("messageIds", new JsonArray(receipt.messageIds()))
           .put("status", receipt.status().name()), false);
     } else if (frame instanceof ClientFrame.Sync sync) {
+      if (sync.cursor() != null && !connection.resumeCounted) {
+        connection.resumeCounted = true;
+        metrics.resumed();
+      }
       request(connection, "sync", Addresses.MESSAGE_SYNC, new JsonObject()
           .put("conversationId", sync.conversationId()).put("cursor", sync.cursor())
           .put("limit", sync.limit()), true);
@@ -101,6 +105,7 @@ final class FrameDispatcher {
 
   private void admitted(Connection connection, ClientFrame.Send send, long wait) {
     if (wait > 0) {
+      metrics.sendRefused(ErrorCode.RATE_LIMITED);
       replyError(connection, new ProtocolException(ErrorCode.RATE_LIMITED, "send rate exceeded", wait),
           send.clientMsgId());
       return;
@@ -116,7 +121,9 @@ final class FrameDispatcher {
         metrics.acked(System.nanoTime() - started);
         connection.write(ServerFrames.ack(send.clientMsgId(), Message.fromJson(ar.result().body())).encode());
       } else {
-        replyError(connection, BusErrors.toProtocol(ar.cause()), send.clientMsgId());
+        ProtocolException error = BusErrors.toProtocol(ar.cause());
+        metrics.sendRefused(error.code());
+        replyError(connection, error, send.clientMsgId());
       }
     });
   }

@@ -188,7 +188,10 @@ public final class GatewayVerticle extends VerticleBase {
         api.fail(ctx, ar.cause());
         return;
       }
-      ctx.request().toWebSocket().onSuccess(ws -> openWebSocket(ws, ar.result()))
+      ctx.request().toWebSocket().onSuccess(ws -> {
+        countReconnect(ctx.request());
+        openWebSocket(ws, ar.result());
+      })
           .onFailure(e -> LOG.debug("upgrade failed: {}", e.toString()));
     });
   }
@@ -199,6 +202,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (wait == 0) {
       return true;
     }
+    metrics.refused(draining ? "draining" : overloaded ? "overloaded" : "admission_rate");
     ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait / 1000)));
     api.fail(ctx, new ProtocolException(ErrorCode.UNAVAILABLE, draining ? "node is draining"
         : overloaded ? "node is overloaded, retry (another node)" : "too many new connections, retry"));
@@ -207,8 +211,28 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** Sheds one connection under memory pressure: told to reconnect elsewhere, closed a second later. */
   private void shed(Connection connection) {
+    metrics.reconnectRequested("overloaded");
     connection.write(ServerFrames.reconnect("overloaded", ThreadLocalRandom.current().nextLong(0, 2000)).encode());
     vertx.setTimer(1000, t -> connection.close(CLOSE_GOING_AWAY, "overloaded"));
+  }
+
+  /**
+   * Clients that come back say so on the upgrade ({@code ?resume=<why they left>&downMs=<time without a
+   * connection>}, see docs/protocol.md): the server cannot tell a failover from a first visit on its own.
+   */
+  private void countReconnect(io.vertx.core.http.HttpServerRequest request) {
+    String reason = request.getParam("resume");
+    if (reason == null) {
+      return;
+    }
+    long downMs = -1;
+    try {
+      String down = request.getParam("downMs");
+      downMs = down == null ? -1 : Long.parseLong(down);
+    } catch (NumberFormatException ignored) {
+      // a reconnect without a usable duration still counts
+    }
+    metrics.reconnected(reason, downMs);
   }
 
   private void authenticateSockJs(RoutingContext ctx) {
@@ -223,6 +247,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void openWebSocket(ServerWebSocket ws, String userId) {
+    metrics.connected("ws");
     Connection connection = open(ClientSocket.of(ws), userId);
     ws.textMessageHandler(text -> {
       if (utf8Length(text) > maxFrameBytes) {
@@ -259,6 +284,8 @@ public final class GatewayVerticle extends VerticleBase {
       socket.close(4401, "unauthorized");
       return;
     }
+    metrics.connected("sockjs");
+    countReconnect(socket.routingContext().request());
     Connection connection = open(ClientSocket.of(socket), userId);
     socket.handler(buffer -> {
       if (buffer.length() > maxFrameBytes) {
@@ -358,6 +385,7 @@ public final class GatewayVerticle extends VerticleBase {
     LOG.info("draining {}: {} connections told to reconnect elsewhere", node.nodeId(), connections.size());
     for (Connection connection : connections.all()) {
       long afterMs = ThreadLocalRandom.current().nextLong(250, 2000);
+      metrics.reconnectRequested("draining");
       connection.write(ServerFrames.reconnect("draining", afterMs).encode());
     }
     Promise<Void> flushed = Promise.promise();
@@ -370,6 +398,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     return flushed.future().compose(v -> {
       connections.all().forEach(c -> c.close(CLOSE_GOING_AWAY, "draining"));
+      metrics.close();
       return server == null ? Future.succeededFuture() : server.close();
     });
   }

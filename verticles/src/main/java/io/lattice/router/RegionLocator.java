@@ -1,6 +1,7 @@
 package io.lattice.router;
 
 import io.lattice.model.Addresses;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The region level of the session router: in which regions a user has live connections. The answer comes from
@@ -40,13 +40,16 @@ final class RegionLocator {
       return size() > MAX_ENTRIES;
     }
   };
-  final AtomicLong hits = new AtomicLong();
-  final AtomicLong misses = new AtomicLong();
+  private final Counter hits;
+  private final Counter misses;
 
   private record Entry(Set<String> regions, long expiresAt) {
   }
 
-  RegionLocator(Vertx vertx, String region, Clock clock, Duration ttl) {
+  /** @param hits, misses where lookups answered from the cache, or not, are counted (the router's metrics) */
+  RegionLocator(Vertx vertx, String region, Clock clock, Duration ttl, Counter hits, Counter misses) {
+    this.hits = hits;
+    this.misses = misses;
     this.vertx = vertx;
     this.region = region;
     this.clock = clock;
@@ -61,10 +64,10 @@ final class RegionLocator {
     for (String user : users) {
       Entry e = cache.get(user);
       if (e != null && e.expiresAt() > now) {
-        hits.incrementAndGet();
+        hits.increment();
         found.put(user, e.regions());
       } else {
-        misses.incrementAndGet();
+        misses.increment();
         unknown.add(user);
       }
     }

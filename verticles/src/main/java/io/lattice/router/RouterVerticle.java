@@ -6,6 +6,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.lattice.NodeIdentity;
 import io.lattice.bus.BusErrors;
+import io.lattice.metrics.LatticeMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.lattice.model.Addresses;
 import io.lattice.store.SessionDirectory;
 import io.vertx.core.Future;
@@ -57,7 +59,7 @@ public final class RouterVerticle extends VerticleBase {
     ttl = Duration.ofSeconds(config().getLong("sessionTtlSeconds", 60L));
     mesh = config().getBoolean("mesh", false);
     regions = new RegionLocator(vertx, node.region(), clock,
-        Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)));
+        Duration.ofMillis(config().getLong("regionCacheMillis", 10_000L)), cacheCounter("hit"), cacheCounter("miss"));
     var bus = vertx.eventBus();
     bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> regions.changed(m.body()));
     return Future.all(List.of(
@@ -181,6 +183,14 @@ public final class RouterVerticle extends VerticleBase {
       vertx.eventBus().send(Addresses.MESH_FORWARD, forward);
     });
     return new JsonObject().put("offline", offline).put("forwardedTo", new JsonArray(List.copyOf(byRegion.keySet())));
+  }
+
+  /** The region cache's hit rate is the router's figure of merit: every miss is a presence read on the send path. */
+  private Counter cacheCounter(String result) {
+    return Counter.builder(LatticeMetrics.ROUTER_CACHE_LOOKUPS)
+        .description("region lookups of the session router, answered from its cache (hit) or presence (miss)")
+        .tag("region", node.region()).tag("node", node.nodeId()).tag("result", result)
+        .register(LatticeMetrics.registry());
   }
 
   private static List<String> strings(JsonArray array) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -71,6 +72,9 @@ public final class LatticeClient {
   private int attempt;
   private boolean refreshToken;
   private long nextDelayOverride = -1;
+  /** Since when, and why, the client has had no connection (-1: connected or never was): told to the next node. */
+  private long lostAtNanos = -1;
+  private String lostReason = "lost";
   private long lastFrameNanos;
   private long lastPingNanos;
   private long heartbeatTimer = -1;
@@ -201,7 +205,8 @@ public final class LatticeClient {
   private Future<Void> open(String token) {
     Region.Endpoint endpoint = directory.endpoint();
     WebSocketConnectOptions connect = new WebSocketConnectOptions()
-        .setAbsoluteURI(endpoint.wsUrl() + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))
+        .setAbsoluteURI(endpoint.wsUrl() + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+            + resumeQuery())
         .setConnectTimeout(options.connectTimeoutMs());
     return webSockets.connect(connect).compose(ws -> {
       Promise<Void> ready = Promise.promise();
@@ -222,6 +227,17 @@ public final class LatticeClient {
       });
       return ready.future().onComplete(ar -> vertx.cancelTimer(timer)).onFailure(e -> ws.close());
     });
+  }
+
+  /**
+   * A reconnecting client tells the server why it left ({@code draining}, {@code overloaded} or {@code lost}) and
+   * how long it has been without a connection: the server's failover metrics (docs/protocol.md).
+   */
+  private String resumeQuery() {
+    if (lostAtNanos < 0) {
+      return "";
+    }
+    return "&resume=" + lostReason + "&downMs=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos);
   }
 
   private void attemptFailed(Throwable cause) {
@@ -324,6 +340,10 @@ public final class LatticeClient {
     if (socket == null) {
       return;
     }
+    lostAtNanos = System.nanoTime();
+    if (!reason.startsWith("node draining")) {
+      lostReason = "lost";
+    }
     dropSocket(reason);
     if (running) {
       schedule(reason);
@@ -355,6 +375,7 @@ public final class LatticeClient {
     String type = frame.getString("type", "");
     if (ws != socket) {
       if (type.equals("ready") && ready.tryComplete()) {
+        lostAtNanos = -1;
         onReady(ws, frame);
       }
       return;
@@ -369,6 +390,7 @@ public final class LatticeClient {
       case "error" -> onError(frame);
       case "reconnect" -> {
         nextDelayOverride = frame.getLong("afterMs", 0L) + ThreadLocalRandom.current().nextLong(251);
+        lostReason = "overloaded".equals(frame.getString("reason")) ? "overloaded" : "draining";
         connectionLost("node draining: " + frame.getString("reason", ""));
       }
       default -> { } // pong, and frame types newer than this client
