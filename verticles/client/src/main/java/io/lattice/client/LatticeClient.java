@@ -247,7 +247,9 @@ public final class LatticeClient {
     if (cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
       refreshToken = true;
     }
-    directory.attemptFailed().onComplete(ar -> {
+    boolean refused = cause instanceof java.net.ConnectException && String.valueOf(cause.getMessage())
+        .contains("refused");
+    directory.attemptFailed(refused).onComplete(ar -> {
       boolean movedRegion = ar.succeeded() && ar.result() != null;
       if (movedRegion) {
         // A fresh region: start its backoff from the second window (0-500 ms with the defaults), not from where

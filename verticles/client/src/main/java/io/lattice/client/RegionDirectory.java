@@ -34,6 +34,7 @@ final class RegionDirectory {
   private Region current;
   private int endpointIndex;
   private int failures;
+  private final java.util.Set<Integer> refusedEndpoints = new java.util.HashSet<>();
 
   RegionDirectory(HttpClient http, List<String> seeds, List<String> preference, long probeTimeoutMs,
                   int failoverAfter) {
@@ -88,6 +89,7 @@ final class RegionDirectory {
 
   void connected() {
     failures = 0;
+    refusedEndpoints.clear();
   }
 
   /**
@@ -96,11 +98,26 @@ final class RegionDirectory {
    * The string is the reason for the UI when the region changed, null otherwise.
    */
   Future<String> attemptFailed() {
+    return attemptFailed(false);
+  }
+
+  /**
+   * @param refused the endpoint refused the connection (nothing listens: its process is gone, not just slow). Once
+   *                every endpoint of the region refused in this round, the region is left at once rather than after
+   *                {@code failoverAfter} attempts: a dead region costs its users one round of backoff, not three.
+   */
+  Future<String> attemptFailed(boolean refused) {
     failures++;
-    if (failures < failoverAfter) {
+    if (refused && current != null) {
+      refusedEndpoints.add(Math.floorMod(endpointIndex, current.endpoints().size()));
+    }
+    boolean allRefused = current != null && refusedEndpoints.size() >= current.endpoints().size();
+    if (failures < failoverAfter && !allRefused) {
       endpointIndex++;
       return Future.succeededFuture(null);
     }
+    refusedEndpoints.clear();
+    int failedTimes = failures;
     Region failed = current;
     return refresh().map(known -> {
       Region next = ordered.stream().filter(r -> !r.name().equals(failed.name())).findFirst().orElse(failed);
@@ -108,7 +125,7 @@ final class RegionDirectory {
       endpointIndex = java.util.concurrent.ThreadLocalRandom.current().nextInt(next.endpoints().size());
       failures = 0;
       return next.name().equals(failed.name()) ? null
-          : "region " + failed.name() + " failed " + failoverAfter + " times in a row: trying " + next.name();
+          : "region " + failed.name() + " failed " + failedTimes + " times in a row: trying " + next.name();
     });
   }
 

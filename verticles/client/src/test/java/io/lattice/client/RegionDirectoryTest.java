@@ -91,6 +91,18 @@ class RegionDirectoryTest {
     assertThat(directory.current().name()).isIn("eu-west", "ap-northeast");
   }
 
+  @Test
+  void aRegionWhoseEveryEndpointRefusesIsLeftAtOnce() throws Exception {
+    RegionDirectory directory = directory(List.of(url("us-east")), List.of("us-east"), 3);
+    await(directory.refresh());
+    await(servers.get("us-east").close()); // the process is gone: connections are refused
+
+    String reason = await(directory.attemptFailed(true));
+
+    assertThat(reason).contains("us-east").contains("failed 1 times");
+    assertThat(directory.current().name()).isIn("eu-west", "ap-northeast");
+  }
+
   /** The seed is the dead region: the list comes from the regions learnt before. */
   @Test
   void refreshesFromKnownRegionsWhenTheSeedIsDown() throws Exception {
