@@ -114,7 +114,9 @@ final class Fleet implements AutoCloseable {
       }
       // The clients learn the other regions from /api/regions and fail over to them: they must be loopback too.
       for (String target : targets) {
-        JsonArray list = new JsonArray(get(target + "/api/regions"));
+        String body = get(target + "/api/regions").trim();
+        JsonArray list = body.startsWith("[") ? new JsonArray(body)
+            : new JsonObject(body).getJsonArray("regions", new JsonArray());
         for (Object o : list) {
           JsonObject region = (JsonObject) o;
           checkLoopback(region.getString("httpUrl"), allowRemote);

@@ -149,7 +149,7 @@ final class Report {
       const srv=(D.server||{}).regions||{};const keys=new Map();
       for(const [reg,series] of Object.entries(srv))for(const [k,pts] of Object.entries(series)){if(!keys.has(k))keys.set(k,[]);keys.get(k).push({name:reg,points:pts});}
       if(keys.size){h+='<h2>Server (scraped from each region\\'s /metrics)</h2><div class="grid">';
-        const pri=k=>k.startsWith('jvm_heap')?0:k.startsWith('process_cpu')?1:k.includes('event')&&k.includes('loop')?2:k.includes('lag')?3:k.startsWith('lattice_')?4:5;
+        const pri=k=>k.startsWith('host_process')||k.startsWith('jvm_heap')?0:k.startsWith('process_cpu')?1:k.includes('event')&&k.includes('loop')?2:k.includes('lag')?3:k.startsWith('lattice_')?4:5;
         [...keys.keys()].sort((a,b)=>pri(a)-pri(b)||a.localeCompare(b)).slice(0,60).forEach(k=>{
           const flat=keys.get(k).every(s=>s.points.every(p=>p[1]===s.points[0][1]));if(flat&&pri(k)>3)return;h+=lineChart(k,keys.get(k),{zero:false});});
         h+='</div>';}

@@ -27,6 +27,7 @@ final class Scraper {
   /** region -> series name -> [[t, value]...] */
   private final Map<String, Map<String, JsonArray>> data = new TreeMap<>();
   private final Map<String, Integer> failures = new TreeMap<>();
+  private final Map<String, ProcessProbe> probes = new TreeMap<>();
   private long timer = -1;
 
   Scraper(Vertx vertx, HttpClient http, Map<String, String> regions, Stats stats) {
@@ -37,6 +38,13 @@ final class Scraper {
   }
 
   void start(long intervalMs) {
+    regions.forEach((region, url) -> {
+      ProcessProbe probe = ProcessProbe.of(url);
+      if (probe != null) {
+        probes.put(region, probe);
+        probe.sample();
+      }
+    });
     scrapeAll();
     timer = vertx.setPeriodic(intervalMs, t -> scrapeAll());
   }
@@ -45,7 +53,15 @@ final class Scraper {
     vertx.cancelTimer(timer);
   }
 
+  ProcessProbe probe(String region) {
+    return probes.get(region);
+  }
+
   private void scrapeAll() {
+    probes.forEach((region, probe) -> {
+      double t = Math.round(stats.now() * 10) / 10.0;
+      vertx.executeBlocking(probe::sample, false).onSuccess(values -> record(region, t, values));
+    });
     regions.forEach((region, url) -> {
       double t = Math.round(stats.now() * 10) / 10.0;
       http.request(new RequestOptions().setAbsoluteURI(url + "/metrics").setIdleTimeout(5_000).setConnectTimeout(3_000))
@@ -97,7 +113,7 @@ final class Scraper {
       }
       if (name.startsWith("lattice_") || name.startsWith("process_") || name.equals("system_cpu_usage")
           || name.startsWith("vertx_http_server_active") || name.startsWith("vertx_eventbus_pending")
-          || name.startsWith("vertx_pool_") || name.equals("jvm_threads_live_threads")
+          || name.equals("vertx_pool_queue_pending") || name.equals("vertx_pool_in_use") || name.equals("jvm_threads_live_threads")
           || name.startsWith("jvm_gc_pause_seconds_sum") || name.startsWith("kafka_consumer_fetch_manager_records_lag")) {
         out.put(key, value);
       }
@@ -136,6 +152,10 @@ final class Scraper {
       series.forEach((k, v) -> r.put(k, v.copy()));
       out.put(region, r);
     });
-    return new JsonObject().put("regions", out).put("scrapeFailures", new JsonObject(new LinkedHashMap<>(failures)));
+    JsonObject pids = new JsonObject();
+    probes.forEach((region, probe) -> pids.put(region, probe.pid()));
+    return new JsonObject().put("regions", out).put("scrapeFailures", new JsonObject(new LinkedHashMap<>(failures)))
+        .put("localPids", pids).put("note", "host_process_* series: read from /proc/PID of the local process "
+            + "listening on the region's port (the server's /metrics has no JVM/process meters)");
   }
 }
