@@ -144,7 +144,7 @@ final class Report {
         h+=lineChart('throughput (per second)',rates.map(k=>({name:k,points:S.filter(r=>k in r).map(r=>[r.t,r[k]])})),{y:'per s'});
         h+=lineChart('connected clients',[{name:'connections',points:S.filter(r=>'connections' in r).map(r=>[r.t,r.connections])}],{y:'clients'});
         const errs=[...new Set(S.flatMap(r=>Object.keys(r)))].filter(k=>(k.startsWith('errors')||k==='reconnects'||k.startsWith('pacer'))&&!k.endsWith('/s'));
-        h+=errs.length?lineChart('errors (cumulative)',errs.map(k=>({name:k,points:S.filter(r=>k in r).map(r=>[r.t,r[k]])})),{y:'count'}):'<div class="chart"><h3>errors</h3><p class="ok">none</p></div>';
+        h+=errs.length?lineChart('errors, reconnects, pacer (cumulative)',errs.map(k=>({name:k,points:S.filter(r=>k in r).map(r=>[r.t,r[k]])})),{y:'count'}):'<div class="chart"><h3>errors</h3><p class="ok">none</p></div>';
         h+='</div>';}
       const srv=(D.server||{}).regions||{};const keys=new Map();
       for(const [reg,series] of Object.entries(srv))for(const [k,pts] of Object.entries(series)){if(!keys.has(k))keys.set(k,[]);keys.get(k).push({name:reg,points:pts});}

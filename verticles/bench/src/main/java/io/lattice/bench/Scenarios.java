@@ -57,11 +57,20 @@ final class Scenarios {
     return pairs;
   }
 
+  /**
+   * The counts of a run. {@code expectedDeliveries}: what every send that was not refused owes (acked or not yet);
+   * {@code lost}: of those, not delivered by the end of the drain; {@code drained}: every send answered and every
+   * delivery in before the drain limit (false: {@code lost} and {@code unacked} are what was still on its way).
+   */
   static JsonObject traffic(Traffic t, boolean drained) {
+    t.closing = true;
+    long owed = t.owed.get();
+    long delivered = t.delivered.get();
+    boolean ok = drained && t.failed.get() == 0 && t.duplicates.get() == 0 && delivered >= owed;
     return new JsonObject().put("sent", t.sent.get()).put("acked", t.acked.get()).put("failed", t.failed.get())
-        .put("expectedDeliveries", t.expected.get()).put("delivered", t.delivered.get())
-        .put("duplicates", t.duplicates.get()).put("lost", Math.max(0, t.expected.get() - t.delivered.get()))
-        .put("drained", drained);
+        .put("unacked", t.inFlight.get()).put("expectedDeliveries", owed).put("delivered", delivered)
+        .put("duplicates", t.duplicates.get()).put("lost", Math.max(0, owed - delivered))
+        .put("drained", drained).put("ok", ok);
   }
 
   // -------------------------------------------------------------------------------------------------- direct
@@ -152,7 +161,7 @@ final class Scenarios {
     boolean drained = traffic.drain(args.decimal("drain", 20));
     return traffic(traffic, drained).put("pairs", pairsCount).put("placement", placement)
         .put("thresholdP99Ms", thresholdMs).put("steps", results).put("maxSustainedRate", best[0])
-        .put("stoppedBecause", reason[0]).put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        .put("stoppedBecause", reason[0]).put("ok", traffic.duplicates.get() == 0 && best[0] > 0).put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
   }
 
   private static void judge(Traffic traffic, Recorder stepLatency, int index, double rate, double stepSeconds,
@@ -324,6 +333,7 @@ final class Scenarios {
         () -> readMarks.get() >= traffic.acked.get());
     return traffic(traffic, drained).put("pairs", pairsCount).put("placement", placement).put("targetRate", rate)
         .put("deliveredMarks", deliveredMarks.get()).put("readMarks", readMarks.get()).put("allMarked", marked)
+        .put("ok", drained && marked && traffic.failed.get() == 0 && traffic.duplicates.get() == 0)
         .put("readDelayMs", readDelayMs);
   }
 }

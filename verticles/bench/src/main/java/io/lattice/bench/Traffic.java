@@ -33,6 +33,10 @@ final class Traffic {
   final AtomicLong delivered = new AtomicLong();
   final AtomicLong duplicates = new AtomicLong();
   final AtomicInteger inFlight = new AtomicInteger();
+  /** Deliveries owed by every send not refused (known at send time, whether or not its ack came yet). */
+  final AtomicLong owed = new AtomicLong();
+  /** Set when the run is over: sends still unanswered then fail as the clients close, and are not errors. */
+  volatile boolean closing;
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   final Map<String, Fleet.User> byId = new ConcurrentHashMap<>();
 
@@ -50,6 +54,7 @@ final class Traffic {
     sent.incrementAndGet();
     stats.count("sent");
     inFlight.incrementAndGet();
+    owed.addAndGet(recipients);
     from.client.send(conversationId, PREFIX + n + "|" + t0, null, UUID.randomUUID().toString()).onComplete(ar -> {
       long now = System.nanoTime();
       if (ar.succeeded()) {
@@ -60,8 +65,11 @@ final class Traffic {
         if (onAck != null) {
           onAck.accept(ar.result(), t0);
         }
+      } else if (closing) {
+        stats.count("unacked at close");
       } else {
         failed.incrementAndGet();
+        owed.addAndGet(-recipients);
         String m = String.valueOf(ar.cause().getMessage());
         stats.count("errors.send." + (m.length() > 40 ? m.substring(0, 40) : m).replaceAll("[^A-Za-z0-9_ -]", ""));
       }
@@ -130,6 +138,6 @@ final class Traffic {
   /** After the sends: waits until every send is answered and every expected delivery arrived (or the limit). */
   boolean drain(double seconds) {
     return Fleet.pollUntil(java.time.Duration.ofMillis((long) (seconds * 1000)),
-        () -> inFlight.get() == 0 && delivered.get() >= expected.get());
+        () -> inFlight.get() == 0 && delivered.get() >= owed.get());
   }
 }
