@@ -41,6 +41,7 @@ public final class BenchMain {
       System.exit(2);
     } catch (RuntimeException e) {
       System.err.println("bench failed: " + e);
+      e.printStackTrace();
       System.exit(1);
     }
   }

@@ -175,7 +175,9 @@ final class Fleet implements AutoCloseable {
     for (int i = 0; i < list.size(); i += parallel) {
       List<User> batch = list.subList(i, Math.min(list.size(), i + parallel));
       await(Future.all(batch.stream().map(u -> u.client.connect()).toList()));
-      awaitTrue(batch.size() + " clients connected", () -> batch.stream().allMatch(u -> u.up));
+      int done = i;
+      awaitTrue(batch.size() + " clients connected (" + done + " before them; connected now: " + connected.get()
+          + ")", () -> batch.stream().allMatch(u -> u.up));
     }
     stats.add("connect.ms", (System.nanoTime() - t0) / 1_000_000);
   }

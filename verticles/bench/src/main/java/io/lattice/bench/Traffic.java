@@ -117,7 +117,7 @@ final class Traffic {
       double r = rate.applyAsDouble(t);
       credit += r * (now - last) / 1e9;
       last = now;
-      double cap = Math.max(1, r * 0.05); // behind by more than 50 ms of sends: those are skipped, and counted
+      double cap = Math.max(1, r); // behind by more than a second of sends (a starved thread): skipped, and counted
       if (credit > cap) {
         stats.add("pacer.skipped", (long) (credit - cap));
         credit = cap;
