@@ -40,6 +40,8 @@ final class Fleet implements AutoCloseable {
 
   final Vertx vertx;
   final HttpClient http;
+  /** Dev tokens and conversation creation, apart from the scrapes and health probes of {@link #http}. */
+  private final HttpClient setupHttp;
   final Stats stats;
   /** Region name -> HTTP base URL, in the order of the targets. */
   final Map<String, String> regions = new LinkedHashMap<>();
@@ -105,6 +107,8 @@ final class Fleet implements AutoCloseable {
     this.timeout = timeout;
     this.vertx = Vertx.vertx();
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+    this.setupHttp = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
     try {
       for (String target : targets) {
@@ -164,7 +168,7 @@ final class Fleet implements AutoCloseable {
     User u = new User(users.size(), "b" + runId + "-" + label, region, handler);
     ClientOptions options = ClientOptions.defaults(new ArrayList<>(regions.values()))
         .withPreference(List.of(region));
-    u.client = new LatticeClient(vertx, options, TokenProvider.devTokens(http, u.id), u);
+    u.client = new LatticeClient(vertx, options, TokenProvider.devTokens(setupHttp, u.id), u);
     users.add(u);
     return u;
   }
@@ -184,16 +188,28 @@ final class Fleet implements AutoCloseable {
 
   /** Creates a direct (one other) or group conversation through the creator's home region. */
   String conversation(User creator, List<User> others, String title) {
+    try {
+      return createConversation(creator, others, title);
+    } catch (IllegalStateException e) {
+      stats.count("setup retries");
+      System.out.println("conversation creation failed (" + e.getMessage() + "), once more");
+      return createConversation(creator, others, title);
+    }
+  }
+
+  private String createConversation(User creator, List<User> others, String title) {
     String base = regions.get(creator.home);
-    String token = await(TokenProvider.devTokens(http, creator.id).token(new Region.Endpoint(base, null), false));
+    Duration limit = timeout.compareTo(Duration.ofSeconds(60)) < 0 ? timeout : Duration.ofSeconds(60);
+    String token = await(TokenProvider.devTokens(setupHttp, creator.id).token(new Region.Endpoint(base, null),
+        false), limit);
     JsonObject body = new JsonObject().put("type", others.size() == 1 ? "direct" : "group")
         .put("participants", new JsonArray(others.stream().map(u -> (Object) u.id).toList())).put("title", title);
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base
         + "/api/conversations").putHeader("authorization", "Bearer " + token)
         .putHeader("content-type", "application/json").setIdleTimeout(30_000);
-    JsonObject created = await(http.request(request).compose(r -> r.send(body.encode()))
+    JsonObject created = await(setupHttp.request(request).compose(r -> r.send(body.encode()))
         .compose(r -> r.body().compose(b -> r.statusCode() / 100 == 2 ? Future.succeededFuture(b.toJsonObject())
-            : Future.failedFuture("create conversation: HTTP " + r.statusCode() + " " + b))));
+            : Future.failedFuture("create conversation: HTTP " + r.statusCode() + " " + b))), limit);
     return created.getString("conversationId");
   }
 
@@ -210,6 +226,10 @@ final class Fleet implements AutoCloseable {
   }
 
   <T> T await(Future<T> future) {
+    return await(future, timeout);
+  }
+
+  <T> T await(Future<T> future, Duration timeout) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
