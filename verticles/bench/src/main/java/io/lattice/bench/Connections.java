@@ -98,7 +98,8 @@ final class Connections {
               } else if (f[0].equals("DONE")) {
                 progress.put(id, Integer.parseInt(f[1]));
                 done.put(id, new JsonObject().put("connected", Integer.parseInt(f[1]))
-                    .put("failed", Integer.parseInt(f[2])).put("ms", Long.parseLong(f[3])));
+                    .put("failed", Integer.parseInt(f[2])).put("ms", Long.parseLong(f[3]))
+                    .put("attemptsWithoutReady", f.length > 4 ? Integer.parseInt(f[4]) : 0));
               } else {
                 System.out.println("  worker " + id + ": " + line);
               }
@@ -181,6 +182,9 @@ final class Connections {
     int sources = args.integer("sources", 8);
     int offset = args.integer("source-offset", 0);
     int parallel = args.integer("connect-parallel", 200);
+    long readyTimeoutMs = args.integer("ready-timeout-ms", 20_000);
+    int retries = args.integer("retries", 3);
+    AtomicInteger stuck = new AtomicInteger();
     URI uri = URI.create(url);
     String ws = "ws://" + uri.getHost() + ":" + uri.getPort() + "/ws";
     Vertx vertx = Vertx.vertx();
@@ -217,15 +221,7 @@ final class Connections {
       }
       String user = "c" + run + "-" + (first + i);
       WebSocketClient client = clients.get(i % clients.size());
-      token(http, url, user).compose(token -> client.connect(new WebSocketConnectOptions()
-              .setAbsoluteURI(ws + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))))
-          .compose(socket -> {
-            Promise<WebSocket> ready = Promise.promise();
-            socket.textMessageHandler(text -> ready.tryComplete(socket));
-            socket.closeHandler(v -> ready.tryFail("closed"));
-            return ready.future();
-          })
-          .onComplete(ar -> {
+      attempt(vertx, http, client, url, ws, user, readyTimeoutMs, retries, stuck).onComplete(ar -> {
             if (ar.succeeded()) {
               synchronized (open) {
                 open.add(ar.result());
@@ -256,7 +252,11 @@ final class Connections {
       System.err.println("worker: " + e);
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    System.out.println("DONE " + connected.get() + " " + failed.get() + " " + ms);
+    if (stuck.get() > 0) {
+      System.err.println("worker: " + stuck.get() + " attempts got no ready frame within " + readyTimeoutMs
+          + " ms (retried)");
+    }
+    System.out.println("DONE " + connected.get() + " " + failed.get() + " " + ms + " " + stuck.get());
     System.out.flush();
     try {
       while (System.in.read() >= 0) {
@@ -273,6 +273,36 @@ final class Connections {
     }
     System.exit(0);
     return new JsonObject();
+  }
+
+  /** Token, upgrade, ready frame within the limit; a stuck or failed attempt is closed and tried again. */
+  private static Future<WebSocket> attempt(Vertx vertx, HttpClient http, WebSocketClient client, String url, String ws,
+                                           String user, long readyTimeoutMs, int retriesLeft, AtomicInteger stuck) {
+    Promise<WebSocket> result = Promise.promise();
+    WebSocket[] socket = new WebSocket[1];
+    long timer = vertx.setTimer(readyTimeoutMs, t -> {
+      if (result.tryFail("no ready frame within " + readyTimeoutMs + " ms")) {
+        stuck.incrementAndGet();
+        if (socket[0] != null) {
+          socket[0].close();
+        }
+      }
+    });
+    token(http, url, user).compose(token -> client.connect(new WebSocketConnectOptions()
+            .setAbsoluteURI(ws + "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))))
+        .onSuccess(s -> {
+          socket[0] = s;
+          if (result.future().isComplete()) {
+            s.close();
+            return;
+          }
+          s.textMessageHandler(text -> result.tryComplete(s));
+          s.closeHandler(v -> result.tryFail("closed before ready"));
+        })
+        .onFailure(result::tryFail);
+    return result.future().onComplete(ar -> vertx.cancelTimer(timer)).recover(e -> retriesLeft > 0
+        ? attempt(vertx, http, client, url, ws, user, readyTimeoutMs, retriesLeft - 1, stuck)
+        : Future.failedFuture(e));
   }
 
   private static Future<String> token(HttpClient http, String url, String user) {
