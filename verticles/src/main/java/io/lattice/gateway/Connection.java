@@ -41,7 +41,7 @@ final class Connection {
       return;
     }
     if (pending.isEmpty() && !socket.writeQueueFull()) {
-      socket.writeText(text);
+      send(text);
       return;
     }
     if (pending.size() >= outboxLimit) {
@@ -57,10 +57,23 @@ final class Connection {
 
   private void flush() {
     while (!pending.isEmpty() && !socket.writeQueueFull() && !closed) {
-      socket.writeText(pending.poll());
+      send(pending.poll());
     }
     if (!pending.isEmpty() && !closed) {
       socket.drainHandler(v -> flush());
+    }
+  }
+
+  /**
+   * The peer may have closed the transport a moment before its close handler runs (a frame routed here meanwhile):
+   * the write then fails, which is expected and cheap here, and the frame is not lost (the client syncs on
+   * reconnect).
+   */
+  private void send(String text) {
+    try {
+      socket.writeText(text);
+    } catch (IllegalStateException closedMeanwhile) {
+      markClosed();
     }
   }
 

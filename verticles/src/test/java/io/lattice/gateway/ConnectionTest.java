@@ -16,9 +16,13 @@ class ConnectionTest {
     boolean full;
     Handler<Void> drain;
     Short closedWith;
+    boolean closedByPeer;
 
     @Override
     public void writeText(String text) {
+      if (closedByPeer) {
+        throw new IllegalStateException("WebSocket is closed");
+      }
       written.add(text);
     }
 
@@ -95,6 +99,19 @@ class ConnectionTest {
     assertThat(socket.closedWith).isEqualTo(Connection.CLOSE_SLOW_CONSUMER);
     assertThat(connection.isClosed()).isTrue();
     connection.write("after");
+    assertThat(socket.written).isEmpty();
+  }
+
+  @Test
+  void should_treat_a_write_to_a_transport_the_peer_just_closed_as_closed_not_as_an_error() {
+    FakeSocket socket = new FakeSocket();
+    Connection connection = new Connection(1, "alice", socket, 10, 0);
+    socket.closedByPeer = true;
+
+    connection.write("a");
+    connection.write("b");
+
+    assertThat(connection.isClosed()).isTrue();
     assertThat(socket.written).isEmpty();
   }
 }
