@@ -43,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The two nodes share the JVM's default Prometheus registry, so either node's /metrics shows both; every assertion
  * selects its region by tag.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class MetricsEndpointTest {
   // A broker whose directory is deleted under it must not halt the test JVM (see BridgeVerticleTest).
   static {
@@ -182,7 +183,9 @@ class MetricsEndpointTest {
     }
   }
 
+  // Last: it empties us-east's admission bucket (5/s), which would refuse the other tests' upgrades for a while.
   @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
   void reconnects_and_admission_refusals_are_counted() {
     String dave = TestClient.uniqueUser("dave");
     String token = TestClient.devToken(us.httpUrl(), dave).token();
