@@ -18,7 +18,7 @@ import java.util.Map;
  * the response can come back, so a record produced just after a fetch left waits up to three one-way delays. A
  * produce request that crosses once costs one one-way delay; the destination's consumer is local to its own cluster.
  *
- * <p>Best effort by design, tuned for latency: {@code acks=1}, no retries, no idempotence, many requests in flight
+ * <p>Best effort by design, tuned for latency: {@code acks=1}, two quick retries, no idempotence, many requests in flight
  * (so a long fat link does not cap the rate at a few requests per round trip), a short {@code max.block.ms} (a cut
  * link fails sends in about a second instead of queueing them). A lost or reordered live record costs nothing but
  * latency: the destination applies messages idempotently, and the durable path ({@code chat.message_sent} pulled by
@@ -123,7 +123,10 @@ final class LiveForwarder {
     c.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     c.put("acks", "1");
     c.put("enable.idempotence", "false");
-    c.put("retries", "0");
+    // A partition whose leadership just moved (a broker restart, a topic just created) answers
+    // NOT_LEADER_OR_FOLLOWER once: two quick retries, not a 1 s pause of the destination.
+    c.put("retries", "2");
+    c.put("retry.backoff.ms", "20");
     c.put("linger.ms", "0");
     c.put("max.in.flight.requests.per.connection", "256");
     c.put("max.block.ms", "1000");
