@@ -194,8 +194,10 @@ final class Connections {
     for (int s = 0; s < sources; s++) {
       // 127.0.0.2 ... : a fresh ephemeral port range per source address.
       String source = "127.0." + (((offset + s) / 250) % 250) + "." + (2 + (offset + s) % 250);
+      // maxConnections: a WebSocketClient holds at most 50 WebSockets per server by default and queues further
+      // connects until one closes; those never got a ready frame (the "stall" of the first bench runs).
       clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(source)
-          .setConnectTimeout(30_000).setMaxFrameSize(1 << 16)));
+          .setConnectTimeout(30_000).setMaxFrameSize(1 << 16).setMaxConnections(Math.max(1, count))));
     }
     List<WebSocket> open = new ArrayList<>();
     AtomicInteger connected = new AtomicInteger();
