@@ -40,38 +40,38 @@ final class Connection {
     if (closed) {
       return;
     }
-    if (pending.isEmpty() && !socket.writeQueueFull()) {
-      send(text);
-      return;
-    }
-    if (pending.size() >= outboxLimit) {
-      close(CLOSE_SLOW_CONSUMER, "slow consumer");
-      return;
-    }
-    boolean first = pending.isEmpty();
-    pending.add(text);
-    if (first) {
-      socket.drainHandler(v -> flush());
-    }
-  }
-
-  private void flush() {
-    while (!pending.isEmpty() && !socket.writeQueueFull() && !closed) {
-      send(pending.poll());
-    }
-    if (!pending.isEmpty() && !closed) {
-      socket.drainHandler(v -> flush());
+    try {
+      if (pending.isEmpty() && !socket.writeQueueFull()) {
+        socket.writeText(text);
+        return;
+      }
+      if (pending.size() >= outboxLimit) {
+        close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        return;
+      }
+      boolean first = pending.isEmpty();
+      pending.add(text);
+      if (first) {
+        socket.drainHandler(v -> flush());
+      }
+    } catch (IllegalStateException closedMeanwhile) {
+      markClosed();
     }
   }
 
   /**
    * The peer may have closed the transport a moment before its close handler runs (a frame routed here meanwhile):
-   * the write then fails, which is expected and cheap here, and the frame is not lost (the client syncs on
-   * reconnect).
+   * every call on the transport then throws, which is expected and cheap here (Vert.x's exception carries no stack
+   * trace worth logging), and no frame is lost (the client syncs on reconnect).
    */
-  private void send(String text) {
+  private void flush() {
     try {
-      socket.writeText(text);
+      while (!pending.isEmpty() && !socket.writeQueueFull() && !closed) {
+        socket.writeText(pending.poll());
+      }
+      if (!pending.isEmpty() && !closed) {
+        socket.drainHandler(v -> flush());
+      }
     } catch (IllegalStateException closedMeanwhile) {
       markClosed();
     }

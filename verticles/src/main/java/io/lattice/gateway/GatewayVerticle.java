@@ -104,7 +104,14 @@ public final class GatewayVerticle extends VerticleBase {
     int hardLimit = Math.max(maxFrameBytes * 16, 1 << 20);
     HttpServerOptions options = new HttpServerOptions().setHost(conf.getString("host", "127.0.0.1"))
         .setPort(conf.getInteger("port", 8081)).setMaxWebSocketFrameSize(hardLimit)
-        .setMaxWebSocketMessageSize(hardLimit).setCompressionSupported(true);
+        .setMaxWebSocketMessageSize(hardLimit).setCompressionSupported(true)
+        // Strict thread mode: every write happens on this verticle's event loop anyway, and it spares each
+        // connection an outbound MPSC queue whose first chunk alone is 4 KiB (docs/performance.md, idle connections).
+        .setStrictThreadMode(conf.getBoolean("strictThreadMode", true))
+        // permessage-deflate costs every socket that negotiates it (all browsers offer it) a zlib deflater and
+        // inflater outside the heap, ~300 KiB, for frames of a few hundred bytes: off unless configured.
+        .setPerMessageWebSocketCompressionSupported(conf.getBoolean("webSocketCompression", false))
+        .setPerFrameWebSocketCompressionSupported(false);
     return vertx.createHttpServer(options).requestHandler(router(maxFrameBytes)).listen()
         .onSuccess(s -> server = s);
   }

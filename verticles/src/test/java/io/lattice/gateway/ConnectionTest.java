@@ -28,11 +28,17 @@ class ConnectionTest {
 
     @Override
     public boolean writeQueueFull() {
+      if (closedByPeer) {
+        throw new IllegalStateException("WebSocket is closed"); // as Vert.x's checkClosed does
+      }
       return full;
     }
 
     @Override
     public void drainHandler(Handler<Void> handler) {
+      if (closedByPeer) {
+        throw new IllegalStateException("WebSocket is closed");
+      }
       drain = handler;
     }
 
@@ -112,6 +118,24 @@ class ConnectionTest {
     connection.write("b");
 
     assertThat(connection.isClosed()).isTrue();
+    assertThat(socket.written).isEmpty();
+  }
+
+  @Test
+  void should_drop_the_backlog_when_the_peer_closes_while_frames_wait_for_a_drain() {
+    FakeSocket socket = new FakeSocket();
+    Connection connection = new Connection(1, "alice", socket, 10, 0);
+    socket.full = true;
+    connection.write("a");
+    connection.write("b");
+    socket.closedByPeer = true;
+
+    socket.full = false;
+    Handler<Void> h = socket.drain;
+    h.handle(null);
+
+    assertThat(connection.isClosed()).isTrue();
+    assertThat(connection.pendingFrames()).isZero();
     assertThat(socket.written).isEmpty();
   }
 }

@@ -60,9 +60,14 @@ final class Connections {
       throw new IllegalArgumentException("no target region " + region + " (targets: " + fleet.regions + ")");
     }
     ProcessProbe probe = scraper.probe(region);
-    long heapBefore = probe == null ? -1 : probe.heapUsed(true);
+    // A previous run's sockets are still being closed for a while after it ends: measuring the baseline then made
+    // per-connection figures swing from -2.6 KB to +38 KB between identical runs.
+    int settled = settledConnections(fleet, url);
+    Map<String, long[]> classesBefore = probe == null ? Map.of() : probe.classHistogram();
+    long heapBefore = classesBefore.containsKey("Total") ? classesBefore.get("Total")[1]
+        : probe == null ? -1 : probe.heapUsed(true);
     double rssBefore = probe == null ? Double.NaN : probe.sample().getOrDefault("host_process_rss_bytes", Double.NaN);
-    int serverBefore = fleet.getJson(url + "/health").getInteger("connections", -1);
+    int serverBefore = settled;
     System.out.printf("connections: %d to %s (%s) from %d processes x %d source addresses; server pid %s, heap %s, "
         + "RSS %s%n", total, region, url, processes, sources, probe == null ? "unknown" : probe.pid(),
         mib(heapBefore), mib(rssBefore));
@@ -123,7 +128,9 @@ final class Connections {
       // Idle for a while (the heartbeat period matters to what the server holds per connection), then measure.
       Fleet.pollUntil(java.time.Duration.ofMillis((long) (holdS * 1000)), () -> false);
       int serverAfter = fleet.getJson(url + "/health").getInteger("connections", -1);
-      long heapAfter = probe == null ? -1 : probe.heapUsed(true);
+      Map<String, long[]> classesAfter = probe == null ? Map.of() : probe.classHistogram();
+      long heapAfter = classesAfter.containsKey("Total") ? classesAfter.get("Total")[1]
+          : probe == null ? -1 : probe.heapUsed(true);
       double rssAfter = probe == null ? Double.NaN
           : probe.sample().getOrDefault("host_process_rss_bytes", Double.NaN);
       int held = Math.max(1, serverAfter - serverBefore);
@@ -135,7 +142,7 @@ final class Connections {
           .put("serverPid", probe == null ? null : probe.pid())
           .put("heapBeforeBytes", heapBefore).put("heapAfterBytes", heapAfter)
           .put("rssBeforeBytes", rssBefore).put("rssAfterBytes", rssAfter)
-          .put("method", "heap: jcmd PID GC.run + GC.heap_info (used, after a full GC); RSS: /proc/PID/status VmRSS; "
+          .put("method", "heap: jcmd PID GC.class_histogram (live objects after a full GC); RSS: /proc/PID/status VmRSS; "
               + "connections held: the server's /health 'connections' after minus before")
           .put("workers", new JsonArray(new ArrayList<>(done.values())));
       if (heapBefore > 0 && heapAfter > 0) {
@@ -143,6 +150,9 @@ final class Connections {
       }
       if (!Double.isNaN(rssBefore) && !Double.isNaN(rssAfter)) {
         out.put("rssPerConnectionBytes", Math.round((rssAfter - rssBefore) / held));
+      }
+      if (!classesBefore.isEmpty() && !classesAfter.isEmpty()) {
+        out.put("heapPerConnectionByClass", perConnectionByClass(classesBefore, classesAfter, held));
       }
       out.put("ok", failed == 0 && connected == total);
       return out;
@@ -167,6 +177,24 @@ final class Connections {
         }
       }
     }
+  }
+
+  /** Where the bytes go: the 25 classes whose live bytes grew most, per held connection, largest first. */
+  private static JsonArray perConnectionByClass(Map<String, long[]> before, Map<String, long[]> after, int held) {
+    List<JsonObject> rows = new ArrayList<>();
+    after.forEach((name, a) -> {
+      if (name.equals("Total")) {
+        return;
+      }
+      long[] b = before.getOrDefault(name, new long[2]);
+      long bytes = a[1] - b[1];
+      if (bytes > 0) {
+        rows.add(new JsonObject().put("class", name).put("bytes", Math.round(bytes / (double) held))
+            .put("instances", Math.round((a[0] - b[0]) * 100.0 / held) / 100.0));
+      }
+    });
+    rows.sort((x, y) -> Long.compare(y.getLong("bytes"), x.getLong("bytes")));
+    return new JsonArray(new ArrayList<>(rows.subList(0, Math.min(25, rows.size()))));
   }
 
   private static String mib(double bytes) {
@@ -275,6 +303,25 @@ final class Connections {
     }
     System.exit(0);
     return new JsonObject();
+  }
+
+  /** The node's connection count once it has not changed for 2 s (at most 60 s). */
+  private static int settledConnections(Fleet fleet, String url) {
+    int last = fleet.getJson(url + "/health").getInteger("connections", -1);
+    int stable = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (stable < 4 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      int now = fleet.getJson(url + "/health").getInteger("connections", -1);
+      stable = now == last ? stable + 1 : 0;
+      last = now;
+    }
+    return last;
   }
 
   /** Token, upgrade, ready frame within the limit; a stuck or failed attempt is closed and tried again. */

@@ -142,6 +142,28 @@ final class ProcessProbe {
     return found ? sum : -1;
   }
 
+  /**
+   * Live objects per class after a full GC ({@code jcmd PID GC.class_histogram}): class name -> {instances, bytes};
+   * the key {@code "Total"} holds the heap's live total. Empty when jcmd is not usable.
+   */
+  java.util.Map<String, long[]> classHistogram() {
+    String out = jcmd("GC.class_histogram");
+    java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+    if (out == null) {
+      return classes;
+    }
+    // " 1:   44060   35556416  [Ljava.lang.Object; (java.base@17.0.15)" and "Total   1234   56789"
+    Matcher row = Pattern.compile("(?m)^\\s*(?:\\d+:)?\\s*(?:(Total)|)\\s*(\\d+)\\s+(\\d+)\\s*(\\S+)?").matcher(out);
+    while (row.find()) {
+      String name = row.group(1) != null ? "Total" : row.group(4);
+      if (name != null) {
+        classes.merge(name, new long[] {Long.parseLong(row.group(2)), Long.parseLong(row.group(3))},
+            (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+      }
+    }
+    return classes;
+  }
+
   private String jcmd(String command) {
     try {
       Process p = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();

@@ -29,6 +29,15 @@ final class Report {
         }
       }
     });
+    io.vertx.core.json.JsonArray byClass = results.getJsonArray("heapPerConnectionByClass");
+    if (byClass != null && !byClass.isEmpty()) {
+      s.append("  heap per connection by class (bytes, instances):\n");
+      for (int i = 0; i < Math.min(12, byClass.size()); i++) {
+        JsonObject row = byClass.getJsonObject(i);
+        s.append(String.format("    %7d %6.2f  %s%n", row.getLong("bytes"), row.getDouble("instances"),
+            row.getString("class")));
+      }
+    }
     JsonObject lat = out.getJsonObject("latencies", new JsonObject());
     if (!lat.isEmpty()) {
       s.append(String.format("  %-34s %8s %8s %8s %8s %8s %8s%n", "latency (ms)", "count", "p50", "p90", "p99",
