@@ -53,6 +53,15 @@ window.Lattice = window.Lattice || {};
   const auth = new L.Auth();
   let conn = null;
   let me = null;
+  let syncs = newSyncs(); // sync.js: cursors, gap syncs, retries
+
+  function newSyncs() {
+    return new L.ConversationSyncs({
+      send: (frame) => !!conn && conn.ready && conn.send(frame),
+      limit: SYNC_LIMIT,
+      backoff: backoffDelay,
+    });
+  }
 
   const S = {
     conversations: new Map(), // conversationId -> conversation from the HTTP API
@@ -85,7 +94,7 @@ window.Lattice = window.Lattice || {};
     let cs = S.cs.get(id);
     if (!cs) {
       cs = {
-        cursor: null, syncing: false, syncSentAt: 0, synced: false,
+        synced: false,
         messages: new Map(), sorted: [], typing: new Map(), lastActivity: 0,
       };
       S.cs.set(id, cs);
@@ -512,15 +521,11 @@ window.Lattice = window.Lattice || {};
 
   // ---- sync -----------------------------------------------------------------------------------------------------
 
+  /** From the conversation's cursor, unless a sync of it is in flight (sync.js resends one unanswered for 15 s). */
   function sync(id) {
     if (!conn || !conn.ready) return;
-    const cs = convState(id);
-    if (cs.syncing && Date.now() - cs.syncSentAt < 15000) return;
-    cs.syncing = true;
-    cs.syncSentAt = Date.now();
-    if (!conn.send({ type: 'sync', conversationId: id, cursor: cs.cursor == null ? null : cs.cursor, limit: SYNC_LIMIT })) {
-      cs.syncing = false;
-    }
+    convState(id);
+    syncs.request(id);
     if (S.openId === id) renderMessagesStatus();
   }
 
@@ -529,17 +534,11 @@ window.Lattice = window.Lattice || {};
     const id = f.conversationId;
     if (!S.conversations.has(id)) scheduleConversationReload();
     const cs = convState(id);
-    cs.syncing = false;
     const fresh = [];
-    let added = 0;
     for (const m of Array.isArray(f.messages) ? f.messages : []) {
-      if (addMessage(m)) {
-        added++;
-        if (m.senderId !== me) fresh.push(m);
-      }
+      if (addMessage(m) && m.senderId !== me) fresh.push(m);
     }
-    const cursorMoved = f.cursor != null && f.cursor !== cs.cursor;
-    if (f.cursor != null) cs.cursor = f.cursor;
+    const more = syncs.result(f); // asks for the next page itself
     const first = !cs.synced;
     if (first && S.openId !== id) {
       // History of a conversation that is not open: whether this user already read it (on another device or before
@@ -548,9 +547,7 @@ window.Lattice = window.Lattice || {};
     } else {
       noteIncoming(id, fresh);
     }
-    if (f.hasMore && (cursorMoved || added)) {
-      sync(id);
-    } else {
+    if (!more) {
       cs.synced = true;
       if (first && cs.history) checkHistoryState(id);
       if (S.openId === id) {
@@ -655,6 +652,7 @@ window.Lattice = window.Lattice || {};
         if (!m || typeof m.conversationId !== 'string') break;
         if (!S.conversations.has(m.conversationId)) scheduleConversationReload();
         if (addMessage(m) && m.senderId !== me) noteIncoming(m.conversationId, [m]);
+        syncs.live(m); // a seq past a hole: sync.js syncs the conversation shortly
         if (S.openId === m.conversationId) renderMessagesStatus();
         renderTyping();
         renderList();
@@ -687,6 +685,7 @@ window.Lattice = window.Lattice || {};
         break;
       }
       case 'error': {
+        if (f.inReplyTo === 'sync' && syncs.error(f)) break; // retried with backoff: nothing to show yet
         const p = f.clientMsgId ? S.pending.get(f.clientMsgId) : null;
         if (p) onSendError(p, f);
         L.ui.showError(f.code, f.message, f.retryAfterMs ? 'retry in ' + f.retryAfterMs + ' ms' : null);
@@ -701,7 +700,7 @@ window.Lattice = window.Lattice || {};
     // A new connection: everything that was in flight on the old one is re-done from saved state.
     S.subscribed.clear();
     S.receiptsFetched.clear();
-    for (const cs of S.cs.values()) cs.syncing = false;
+    syncs.reconnected();
     subscribePresence();
     for (const id of S.conversations.keys()) sync(id); // every conversation resumes from its saved cursor
     resendPending();
@@ -1056,6 +1055,8 @@ window.Lattice = window.Lattice || {};
   function resetState() {
     S.conversations.clear();
     S.cs.clear();
+    syncs.reconnected(); // its timers
+    syncs = newSyncs();
     for (const p of S.pending.values()) clearTimeout(p.retryTimer);
     S.pending.clear();
     S.receipts.clear();

@@ -19,9 +19,11 @@
  * failoverAfter failures in a row, moving to the best other region. After every `ready`: each followed conversation
  * resumes from its sync cursor, every un-acked send is resent with its clientMsgId (the same message in any region),
  * receipts written in the last 15 s are written again. Each messageId reaches onMessage once; timelines are kept in
- * canonical order (lamport, sourceRegion, messageId).
+ * canonical order (lamport, sourceRegion, messageId). A live message past a hole in its region's seqs, a sync error
+ * or a sync left unanswered syncs again (SyncScheduler).
  *
- * The demo web app (connection.js) uses Regions, the region directory, for its own failover between regions.
+ * The demo web app uses Regions, the region directory, for its own failover between regions (connection.js), and
+ * Timeline and SyncScheduler for its cursors and sync timing (sync.js).
  */
 (function (root, factory) {
   const api = factory();
@@ -34,7 +36,11 @@
   };
   const RECEIPT_REPLAY_MS = 15000;
   const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
-  const SYNC_RETRYABLE = new Set(['not_found', 'forbidden', 'unavailable', 'internal', 'rate_limited']);
+  const SERVER_TROUBLE = new Set(['unavailable', 'internal', 'rate_limited']);
+  const NOT_HERE_YET = new Set(['not_found', 'forbidden']);
+  const SYNC_MAX_FAILURES = 30;
+  const SYNC_RESEND_MS = 15000;
+  const GAP_SYNC_MS = 1000;
 
   function backoffDelay(opts, attempt) {
     let ceiling = opts.backoffBaseMs;
@@ -157,6 +163,111 @@
     }
   }
 
+  /**
+   * When to sync a conversation (again), as the Java client's Conversations does; shared by Client and the demo web
+   * app (sync.js), which keep their own timelines and sockets.
+   * - One sync per conversation in flight; one unanswered for 15 s is sent again (dropped by a node going away: no
+   *   answer and no error).
+   * - A hole (a live message past a missing seq) is synced 1 s after the message if still there (the missing one is
+   *   usually just late), then again after each answer, backing off, while the serving region lacks it too.
+   * - A sync answered with server trouble (unavailable, internal, rate_limited) is retried with backoff for as long
+   *   as it takes (giving up would leave the conversation behind until the next reconnect); not_found and forbidden
+   *   (a conversation created or joined in another region moments ago, not replicated here yet) up to 30 times.
+   *
+   * @param opts.write   conversationId => boolean: writes a sync from the conversation's cursor now; false without a
+   *                     socket
+   * @param opts.hasGap  conversationId => boolean
+   * @param opts.backoff attempt => ms
+   */
+  class SyncScheduler {
+    constructor(opts) {
+      this.opts = opts;
+      this.inFlight = new Map();   // conversationId -> resend timer
+      this.planned = new Map();    // conversationId -> timer of the next sync
+      this.failures = new Map();   // conversationId -> errors in a row
+      this.gapRounds = new Map();  // conversationId -> answers in a row that left the hole
+    }
+
+    /** Syncs now unless a sync is in flight (its answer is awaited; planned syncs still happen). */
+    request(id) {
+      if (this.inFlight.has(id) || !this.opts.write(id)) return;
+      const timer = setTimeout(() => {
+        if (this.inFlight.get(id) !== timer) return;
+        this.inFlight.delete(id);
+        this.request(id);
+      }, SYNC_RESEND_MS);
+      this.inFlight.set(id, timer);
+    }
+
+    isInFlight(id) {
+      return this.inFlight.has(id);
+    }
+
+    /** After a live message: a hole is synced in 1 s if still there. */
+    checkGap(id) {
+      if (this.opts.hasGap(id)) this.plan(id, GAP_SYNC_MS, true);
+    }
+
+    /** A sync_result: with more pages the next one is asked for now, else a hole still there later, backing off. */
+    answered(id, more) {
+      this.settle(id);
+      this.failures.delete(id);
+      if (more) {
+        this.request(id);
+      } else if (this.opts.hasGap(id)) {
+        const round = (this.gapRounds.get(id) || 0) + 1;
+        this.gapRounds.set(id, round);
+        this.plan(id, this.opts.backoff(Math.min(round, 6)) + GAP_SYNC_MS, true);
+      } else {
+        this.gapRounds.delete(id);
+      }
+    }
+
+    /** An error answering a sync: true when a retry is planned, false when the caller should report it. */
+    failed(id, code, retryAfterMs) {
+      this.settle(id);
+      const failures = (this.failures.get(id) || 0) + 1;
+      this.failures.set(id, failures);
+      if (!SERVER_TROUBLE.has(code) && !(NOT_HERE_YET.has(code) && failures < SYNC_MAX_FAILURES)) {
+        this.failures.delete(id);
+        return false;
+      }
+      this.plan(id, retryAfterMs || this.opts.backoff(Math.min(failures, 4)) + 100, false);
+      return true;
+    }
+
+    /** A new socket: what was asked on the old one is forgotten (the caller syncs every conversation again). */
+    reset() {
+      this.inFlight.forEach(timer => clearTimeout(timer));
+      this.planned.forEach(entry => clearTimeout(entry.timer));
+      this.inFlight.clear();
+      this.planned.clear();
+    }
+
+    settle(id) {
+      clearTimeout(this.inFlight.get(id));
+      this.inFlight.delete(id);
+    }
+
+    /**
+     * One planned sync per conversation: a second plan keeps the first one's time, but one that must happen (a retry)
+     * makes a plan for a hole unconditional, so that the hole filling meanwhile does not cancel the retry.
+     */
+    plan(id, delayMs, onlyIfGap) {
+      const planned = this.planned.get(id);
+      if (planned) {
+        planned.onlyIfGap = planned.onlyIfGap && onlyIfGap;
+        return;
+      }
+      const entry = { onlyIfGap };
+      entry.timer = setTimeout(() => {
+        this.planned.delete(id);
+        if (!entry.onlyIfGap || this.opts.hasGap(id)) this.request(id);
+      }, delayMs);
+      this.planned.set(id, entry);
+    }
+  }
+
   /** Region choice: preference, then reachable, then healthy, then measured round trip. */
   class Regions {
     constructor(opts) {
@@ -240,7 +351,11 @@
       this.outbox = new Map();          // clientMsgId -> {frame, resolve, reject, writes}
       this.timelines = new Map();       // conversationId -> Timeline
       this.waiters = new Map();         // conversationId -> [resolve]
-      this.syncFailures = new Map();
+      this.syncs = new SyncScheduler({
+        write: id => this.sync(id),
+        hasGap: id => { const t = this.timelines.get(id); return !!t && t.hasGap(); },
+        backoff: attempt => backoffDelay(this.opts, attempt),
+      });
       this.receipts = [];               // [{at, frame}] written recently
       this.offlineReceipts = [];
       this.region = null;
@@ -260,7 +375,7 @@
         const list = this.waiters.get(conversationId) || [];
         list.push(resolve);
         this.waiters.set(conversationId, list);
-        if (this.state === 'connected') this.sync(conversationId);
+        if (this.state === 'connected') this.syncs.request(conversationId);
       });
     }
 
@@ -370,7 +485,8 @@
       }, Math.min(interval, deadAfter / 3));
       this.stableTimer = setTimeout(() => { this.attempt = 0; }, this.opts.stableMs);
       this.setState('connected', 0, 'ready');
-      for (const id of this.timelines.keys()) this.sync(id);
+      this.syncs.reset();
+      for (const id of this.timelines.keys()) this.syncs.request(id);
       const now = Date.now();
       this.receipts = this.receipts.filter(r => now - r.at <= RECEIPT_REPLAY_MS);
       this.receipts.forEach(r => this.write(r.frame));
@@ -432,16 +548,9 @@
         }, delay));
         return;
       }
-      if (frame.inReplyTo === 'sync' && this.timelines.has(frame.conversationId)) {
-        const id = frame.conversationId;
-        const failures = (this.syncFailures.get(id) || 0) + 1;
-        this.syncFailures.set(id, failures);
-        if (SYNC_RETRYABLE.has(frame.code) && failures < 30) {
-          const ws = this.sock;
-          setTimeout(() => { if (ws === this.sock && ws) this.sync(id); },
-            frame.retryAfterMs || backoffDelay(this.opts, Math.min(failures, 4)) + 100);
-          return;
-        }
+      if (frame.inReplyTo === 'sync' && this.timelines.has(frame.conversationId)
+        && this.syncs.failed(frame.conversationId, frame.code, frame.retryAfterMs)) {
+        return;
       }
       const entry = frame.clientMsgId && this.outbox.get(frame.clientMsgId);
       if (!entry) { if (this.opts.onError) this.opts.onError(frame.code, frame.message); return; }
@@ -463,29 +572,17 @@
       if (!timeline) {
         timeline = new Timeline(message.conversationId, null);
         this.timelines.set(message.conversationId, timeline);
-        this.sync(message.conversationId);
+        this.syncs.request(message.conversationId);
       }
       const index = timeline.offer(message);
       if (index >= 0 && this.opts.onMessage) this.opts.onMessage(message, timeline, index);
-      if (timeline.hasGap()) this.syncGapLater(message.conversationId, 1000);
+      this.syncs.checkGap(message.conversationId);
     }
 
-    /** Syncs after delayMs if the hole is still there (one timer per conversation). */
-    syncGapLater(conversationId, delayMs) {
-      this.gapTimers = this.gapTimers || new Set();
-      if (this.gapTimers.has(conversationId)) return;
-      this.gapTimers.add(conversationId);
-      setTimeout(() => {
-        this.gapTimers.delete(conversationId);
-        const timeline = this.timelines.get(conversationId);
-        if (timeline && timeline.hasGap()) this.sync(conversationId);
-      }, delayMs);
-    }
-
+    /** Writes a sync from the conversation's cursor; false without a socket (SyncScheduler's write). */
     sync(conversationId) {
-      if (!this.sock) return;
       const timeline = this.timelines.get(conversationId);
-      this.write({ type: 'sync', conversationId, cursor: timeline.cursor, limit: this.opts.syncPageSize });
+      return !!timeline && this.write({ type: 'sync', conversationId, cursor: timeline.cursor, limit: this.opts.syncPageSize });
     }
 
     onSyncResult(frame) {
@@ -493,18 +590,17 @@
       if (!timeline) return;
       (frame.messages || []).forEach(m => this.deliver(m));
       if (frame.cursor) timeline.mergeCursor(frame.cursor);
-      this.syncFailures.delete(frame.conversationId);
-      if (frame.hasMore) { this.sync(frame.conversationId); return; }
-      // The serving region has the hole too (the message is on its way there): ask again a little later.
-      if (timeline.hasGap()) this.syncGapLater(frame.conversationId, 2000 + Math.random() * 3000);
+      this.syncs.answered(frame.conversationId, !!frame.hasMore);
+      if (frame.hasMore) return;
       const waiting = this.waiters.get(frame.conversationId) || [];
       this.waiters.delete(frame.conversationId);
       waiting.forEach(resolve => resolve(timeline));
     }
 
     write(frame) {
-      if (!this.sock || this.sock.readyState !== 1) return;
+      if (!this.sock || this.sock.readyState !== 1) return false;
       this.sock.send(JSON.stringify(frame));
+      return true;
     }
 
     setState(state, retryInMs, reason) {
@@ -516,5 +612,5 @@
     }
   }
 
-  return { Client, Timeline, Regions, backoffDelay, compareCanonical };
+  return { Client, Timeline, SyncScheduler, Regions, backoffDelay, compareCanonical };
 }));

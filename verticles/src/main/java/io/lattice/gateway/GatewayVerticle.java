@@ -125,8 +125,10 @@ public final class GatewayVerticle extends VerticleBase {
     SockJSHandler sockJs = SockJSHandler.create(vertx, new SockJSHandlerOptions()
         .setHeartbeatInterval(25_000).setMaxBytesStreaming(maxFrame * 2));
     router.route("/sockjs/*").handler(this::authenticateSockJs);
-    // SockJS's xhr transports read their bodies through vertx-web's BodyHandler.
-    router.route("/sockjs/*").handler(BodyHandler.create().setBodyLimit(maxFrame * 2L).setHandleFileUploads(false));
+    // SockJS's xhr transports read their bodies through vertx-web's BodyHandler; only POSTs carry one. On a GET it
+    // would read the (empty) request to its end, and a WebSocket upgrade (/sockjs/websocket,
+    // /sockjs/<server>/<session>/websocket) then fails with "Request has already been read": HTTP 500.
+    router.post("/sockjs/*").handler(BodyHandler.create().setBodyLimit(maxFrame * 2L).setHandleFileUploads(false));
     router.route("/sockjs/*").subRouter(sockJs.socketHandler(this::openSockJs));
     api.mount(router);
     NodeAdmin.mount(router, config().getString("adminToken"), node.nodeId());
@@ -242,8 +244,22 @@ public final class GatewayVerticle extends VerticleBase {
     metrics.reconnected(reason, downMs);
   }
 
+  /**
+   * The request is paused while the token is checked, so that an xhr body arriving meanwhile waits for the
+   * BodyHandler (verification is synchronous today; a key lookup would not be). It is resumed afterwards except for a
+   * WebSocket upgrade: resuming would let the request end, and an ended request can no longer be upgraded (the
+   * pattern of vertx-web's own authentication and session handlers, vert-x3/vertx-web#1852).
+   */
   private void authenticateSockJs(RoutingContext ctx) {
-    auth.verify(Auth.tokenOf(ctx.request())).onComplete(ar -> {
+    var request = ctx.request();
+    boolean upgrade = request.canUpgradeToWebSocket();
+    if (!request.isEnded()) {
+      request.pause();
+    }
+    auth.verify(Auth.tokenOf(request)).onComplete(ar -> {
+      if (!upgrade && !request.isEnded()) {
+        request.resume();
+      }
       if (ar.failed()) {
         api.fail(ctx, ar.cause());
       } else {
