@@ -31,8 +31,8 @@ public interface DeliveryClaims {
   static DeliveryClaims hazelcast(Vertx vertx, HazelcastInstance hazelcast, Duration ttl) {
     IMap<String, Boolean> claims = hazelcast.getMap("lattice.bridge.delivered");
     Claim claim = new Claim(ttl.toMillis());
-    return messageId -> Future.fromCompletionStage(claims.submitToKey(messageId, claim),
-        vertx.getOrCreateContext());
+    return messageId -> io.lattice.bus.Stages.onContext(vertx.getOrCreateContext(),
+        claims.submitToKey(messageId, claim));
   }
 
   /** Atomic on the key's partition: true and the entry set (with its TTL) if there was none. */

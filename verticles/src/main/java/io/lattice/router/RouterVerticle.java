@@ -91,7 +91,7 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void nodeLeft(IMap<String, String> nodes, String memberUuid) {
-    Future.fromCompletionStage(nodes.getAsync(memberUuid), context).compose(nodeId -> {
+    io.lattice.bus.Stages.onContext(context, nodes.getAsync(memberUuid)).compose(nodeId -> {
       if (nodeId == null || nodeId.equals(node.nodeId())) {
         return Future.succeededFuture();
       }

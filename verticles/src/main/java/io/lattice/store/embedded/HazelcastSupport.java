@@ -25,7 +25,7 @@ final class HazelcastSupport {
 
   /** Hazelcast completes its stages on its own threads; hop back to the caller's context. */
   static <T> Future<T> onCaller(Vertx vertx, CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+    return io.lattice.bus.Stages.onContext(vertx.getOrCreateContext(), stage);
   }
 
   /** For the few IMap calls that have no async variant: a worker thread, completing on the caller's context. */
