@@ -1,7 +1,6 @@
 package io.lattice.gateway;
 
 import io.lattice.NodeIdentity;
-import io.lattice.bus.TokenBucket;
 import io.lattice.media.MediaRoutes;
 import io.lattice.model.Addresses;
 import io.lattice.model.protocol.ErrorCode;
@@ -54,13 +53,11 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpApi api;
   private GatewayMetrics metrics;
   private HttpServer server;
-  private TokenBucket admission;
+  private Admission admission;
   private long nextConnectionId;
   private int heartbeatSeconds;
   private int outboxLimit;
   private int maxFrameBytes;
-  private volatile boolean draining;
-  private LoadShedder shedder;
 
   private final io.lattice.store.RateLimiter rateLimiter;
 
@@ -81,21 +78,18 @@ public final class GatewayVerticle extends VerticleBase {
     JsonObject conf = config();
     heartbeatSeconds = conf.getInteger("heartbeatSeconds", 30);
     outboxLimit = conf.getInteger("outboxLimit", 2000);
-    admission = new TokenBucket(conf.getDouble("maxNewConnectionsPerSecond", 5000.0),
-        conf.getDouble("maxNewConnectionsPerSecond", 5000.0), clock.millis());
     auth = new Auth(vertx, conf.getJsonObject("auth", new JsonObject()), clock);
     metrics = new GatewayMetrics(node.region(), node.nodeId(), connections::size);
     dispatcher = new FrameDispatcher(vertx, connections, conf, metrics, rateLimiter, clock);
     api = new HttpApi(vertx, auth, blobs, metrics, conf);
+    admission = new Admission(vertx, conf, metrics, clock);
 
     var bus = vertx.eventBus();
     bus.<JsonObject>consumer(Addresses.gatewayNode(node.nodeId()), m -> deliver(m.body()));
     bus.<JsonObject>consumer(Addresses.PRESENCE_CHANGED, m -> presenceChanged(m.body()));
     long round = Math.max(500, Math.min(heartbeatSeconds, 20) * 1000L / 2);
     vertx.setPeriodic(round, id -> heartbeatRound());
-    shedder = new LoadShedder(conf.getDouble("shedHeapFraction", 0.8), conf.getDouble("shedSharePerRound", 0.02),
-        LoadShedder::oldGenerationAfterGc);
-    vertx.setPeriodic(1000, id -> shedder.round(connections::all, this::shed));
+    admission.startShedding(connections::all);
 
     maxFrameBytes = conf.getInteger("maxFrameBytes", 64 * 1024);
     // Vert.x's own limits are a hard backstop well above ours: a frame over Vert.x's limit ends the connection
@@ -182,6 +176,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
+    boolean draining = admission.draining();
     ctx.response().setStatusCode(draining ? 503 : 200).putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("status", draining ? "draining" : "ready").put("region", node.region())
             .put("node", node.nodeId()).put("connections", connections.size()).encode());
@@ -189,7 +184,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** 401 before the upgrade for a bad token; 503 with Retry-After while draining or over the admission rate. */
   private void upgrade(RoutingContext ctx) {
-    if (!admit(ctx)) {
+    if (!admission.admit(ctx, api)) {
       return;
     }
     auth.verify(Auth.tokenOf(ctx.request())).onComplete(ar -> {
@@ -198,58 +193,13 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       ctx.request().toWebSocket().onSuccess(ws -> {
-        countReconnect(ctx.request());
+        admission.countReconnect(ctx.request());
         openWebSocket(ws, ar.result());
       })
           .onFailure(e -> LOG.debug("upgrade failed: {}", e.toString()));
     });
   }
 
-  private boolean admit(RoutingContext ctx) {
-    boolean overloaded = shedder.overloaded();
-    long wait = draining || overloaded ? 1000 : admission.tryTake(clock.millis());
-    if (wait == 0) {
-      return true;
-    }
-    metrics.refused(draining ? "draining" : overloaded ? "overloaded" : "admission_rate");
-    ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, wait / 1000)));
-    api.fail(ctx, new ProtocolException(ErrorCode.UNAVAILABLE, draining ? "node is draining"
-        : overloaded ? "node is overloaded, retry (another node)" : "too many new connections, retry"));
-    return false;
-  }
-
-  /** Sheds one connection under memory pressure: told to reconnect elsewhere, closed a second later. */
-  private void shed(Connection connection) {
-    metrics.reconnectRequested("overloaded");
-    connection.write(ServerFrames.reconnect("overloaded", ThreadLocalRandom.current().nextLong(0, 2000)).encode());
-    vertx.setTimer(1000, t -> connection.close(CLOSE_GOING_AWAY, "overloaded"));
-  }
-
-  /**
-   * Clients that come back say so on the upgrade ({@code ?resume=<why they left>&downMs=<time without a
-   * connection>}, see docs/protocol.md): the server cannot tell a failover from a first visit on its own.
-   */
-  private void countReconnect(io.vertx.core.http.HttpServerRequest request) {
-    String reason = request.getParam("resume");
-    if (reason == null) {
-      return;
-    }
-    long downMs = -1;
-    try {
-      String down = request.getParam("downMs");
-      downMs = down == null ? -1 : Long.parseLong(down);
-    } catch (NumberFormatException ignored) {
-      // a reconnect without a usable duration still counts
-    }
-    metrics.reconnected(reason, downMs);
-  }
-
-  /**
-   * The request is paused while the token is checked, so that an xhr body arriving meanwhile waits for the
-   * BodyHandler (verification is synchronous today; a key lookup would not be). It is resumed afterwards except for a
-   * WebSocket upgrade: resuming would let the request end, and an ended request can no longer be upgraded (the
-   * pattern of vertx-web's own authentication and session handlers, vert-x3/vertx-web#1852).
-   */
   private void authenticateSockJs(RoutingContext ctx) {
     var request = ctx.request();
     boolean upgrade = request.canUpgradeToWebSocket();
@@ -308,7 +258,7 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     metrics.connected("sockjs");
-    countReconnect(socket.routingContext().request());
+    admission.countReconnect(socket.routingContext().request());
     Connection connection = open(ClientSocket.of(socket), userId);
     socket.handler(buffer -> {
       if (buffer.length() > maxFrameBytes) {
@@ -404,7 +354,7 @@ public final class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    draining = true;
+    admission.drain();
     LOG.info("draining {}: {} connections told to reconnect elsewhere", node.nodeId(), connections.size());
     for (Connection connection : connections.all()) {
       long afterMs = ThreadLocalRandom.current().nextLong(250, 2000);
