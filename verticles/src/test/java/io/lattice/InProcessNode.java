@@ -69,7 +69,7 @@ final class InProcessNode implements AutoCloseable {
         .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(200).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
     if (metrics) {
-      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
           .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     Vertx vertx = Vertx.vertx(options);

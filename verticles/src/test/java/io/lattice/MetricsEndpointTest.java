@@ -55,7 +55,7 @@ class MetricsEndpointTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)$");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-  private static final Pattern DASHBOARD_METRIC = Pattern.compile("\\blattice_[a-z0-9_]+");
+  private static final Pattern DASHBOARD_METRIC = Pattern.compile("\\b(?:lattice|jvm|process|system)_[a-z0-9_]+");
 
   private static Vertx brokers;
   private static Path dir;
@@ -231,7 +231,7 @@ class MetricsEndpointTest {
     }
   }
 
-  /** Every lattice_* name in the dashboard's query expressions and template variable queries. */
+  /** Every lattice_*, jvm_*, process_* and system_* name in the dashboard's queries and template variables. */
   private static void collectExpressions(Object node, TreeSet<String> used) {
     if (node instanceof JsonObject object) {
       for (Map.Entry<String, Object> e : object) {

@@ -181,14 +181,17 @@ final class HttpApi {
 
   private void respondWith(RoutingContext ctx, Future<JsonObject> result, Function<JsonObject, Integer> status,
                            Function<JsonObject, JsonObject> payload) {
-    result.onComplete(ar -> {
+    // A store's future may complete on the context that opened the store; the gateway's strict thread mode only
+    // lets the request's own event loop write the response, so the answer always hops back to it.
+    io.vertx.core.Context here = vertx.getOrCreateContext();
+    result.onComplete(ar -> here.runOnContext(v -> {
       if (ar.succeeded()) {
         ctx.response().setStatusCode(status.apply(ar.result())).putHeader("Content-Type", "application/json")
             .end(payload.apply(ar.result()).encode());
       } else {
         fail(ctx, ar.cause());
       }
-    });
+    }));
   }
 
   /** The JSON body, or a bad_json failure (thrown, and answered by the router's failure handler). */

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.Context;
 
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -89,10 +90,19 @@ public final class MediaRoutes {
     FileSystem fs = ctx.vertx().fileSystem();
     String target = store.fileOf(key).toString();
     String temp = store.directory().resolve(".upload-" + UUID.randomUUID() + ".part").toString();
-    store.ready()
-        .compose(v -> fs.open(temp, new OpenOptions().setWrite(true).setCreateNew(true)))
-        .onSuccess(file -> new Upload(ctx, fs, file, temp, target, max).start())
-        .onFailure(err -> fail(ctx, 500, "internal", "cannot store the upload"));
+    // store.ready() was created on the context that opened the store: composing on it would open the file, and
+    // write the response, from that context's thread, which the gateway's strict thread mode refuses ("Only the
+    // context thread can write a message"). Everything below runs on the request's own context.
+    Context here = ctx.vertx().getOrCreateContext();
+    store.ready().onComplete(ready -> here.runOnContext(v -> {
+      if (ready.failed()) {
+        fail(ctx, 500, "internal", "cannot store the upload");
+        return;
+      }
+      fs.open(temp, new OpenOptions().setWrite(true).setCreateNew(true))
+          .onSuccess(file -> new Upload(ctx, fs, file, temp, target, max).start())
+          .onFailure(err -> fail(ctx, 500, "internal", "cannot store the upload"));
+    }));
   }
 
   private static long parseLength(String header) {

@@ -36,9 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The connections are plain WebSockets (a dev token each, the {@code ready} frame awaited, a ping every 15 s),
  * not {@code LatticeClient}s: an idle session costs the server the same, and the client library does not expose a
- * source address. Heap: {@code jcmd PID GC.run} then {@code GC.heap_info} before and after (the server's /metrics has
- * no JVM meters); RSS: {@code /proc/PID/status} VmRSS. Both need the server on this host (its pid is found from the
- * listening port).
+ * source address. Heap: {@code jcmd PID GC.class_histogram} before and after (live bytes after a full GC, in total and
+ * per class: /metrics cannot say which classes grew); RSS: {@code /proc/PID/status} VmRSS. Both need the server on
+ * this host (its pid is found from the listening port).
  *
  * <p>Workers ({@code connections-worker}) print {@code PROGRESS n}, then {@code DONE connected failed millis} on
  * stdout, keep the sockets open until their stdin closes, then close them and exit.

@@ -156,6 +156,6 @@ final class Scraper {
     probes.forEach((region, probe) -> pids.put(region, probe.pid()));
     return new JsonObject().put("regions", out).put("scrapeFailures", new JsonObject(new LinkedHashMap<>(failures)))
         .put("localPids", pids).put("note", "host_process_* series: read from /proc/PID of the local process "
-            + "listening on the region's port (the server's /metrics has no JVM/process meters)");
+            + "listening on the region's port (RSS and threads, which /metrics does not have)");
   }
 }

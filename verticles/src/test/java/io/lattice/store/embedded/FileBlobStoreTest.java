@@ -1,6 +1,9 @@
 package io.lattice.store.embedded;
 
 import io.lattice.media.MediaRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
 import io.lattice.store.BlobStore;
 import io.lattice.store.BlobStore.UploadGrant;
 import io.lattice.store.BlobStoreContract;
@@ -42,12 +45,30 @@ class FileBlobStoreTest extends BlobStoreContract {
 
   @Override
   protected BlobStore createStore(Vertx vertx, MutableClock clock, List<String> types, long maxSize) {
-    FileBlobStore files = new FileBlobStore(vertx, dir.resolve("media"), SECRET, types, maxSize, clock);
-    Router router = Router.router(vertx);
-    MediaRoutes.mount(router, files, "good-token"::equals);
-    HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
-    port = server.actualPort();
-    await(files.ready());
+    // As in a node: the store is opened on one verticle's context (the region's) and the HTTP server runs on another
+    // one's (the gateway's), on another event loop, in strict thread mode. In the fat jar an upload once finished on
+    // the store's context and could not write its response ("Only the context thread can write a message"); this
+    // set-up did not reproduce that (the browser IT did), but keeps the contract running on a node's shape.
+    FileBlobStore[] opened = new FileBlobStore[1];
+    await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        opened[0] = new FileBlobStore(vertx, dir.resolve("media"), SECRET, types, maxSize, clock);
+        return opened[0].ready();
+      }
+    }));
+    FileBlobStore files = opened[0];
+    HttpServer[] server = new HttpServer[1];
+    await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        Router router = Router.router(vertx);
+        MediaRoutes.mount(router, files, "good-token"::equals);
+        return vertx.createHttpServer(new HttpServerOptions().setStrictThreadMode(true)).requestHandler(router)
+            .listen(0, "127.0.0.1").onSuccess(s -> server[0] = s);
+      }
+    }));
+    port = server[0].actualPort();
     return files;
   }
 
