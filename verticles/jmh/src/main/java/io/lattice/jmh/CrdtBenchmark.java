@@ -4,28 +4,15 @@ import io.lattice.model.crdt.PresenceSlot;
 import io.lattice.model.crdt.PresenceState;
 import io.lattice.model.crdt.ReceiptState;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The CRDT merges applied to every receipt and presence update, local or replicated from another region. */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class CrdtBenchmark {
+public class CrdtBenchmark extends BenchmarkDefaults {
   private static final int RECEIPTS = 500; // FrameParser.MAX_RECEIPT_IDS: the largest receipt batch
 
   private ReceiptState stored;

@@ -5,15 +5,8 @@ import io.lattice.model.Message;
 import io.lattice.model.SyncCursor;
 import io.lattice.store.MessageStore;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,13 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@link CanonicalOrder#MESSAGES}, and the sync page's k-way merge of the three per-region runs
  * ({@link MessageStore.SyncPage#merge}), which also advances the sync cursor past every message taken.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class OrderingBenchmark {
+public class OrderingBenchmark extends BenchmarkDefaults {
   private static final int MESSAGES = 1_000;
 
   private List<Message> shuffled;
