@@ -103,9 +103,16 @@ public final class MessageVerticle extends VerticleBase {
         if (result.created()) {
           deliver(conversation, result.message());
         }
+        JsonObject stored = result.message().toJson();
+        if (!node.region().equals(result.message().sourceRegion())) {
+          // A send retried here after its first region stored it, replicated it and died before acknowledging it:
+          // the stored message came through replication, so it is in its own region's log already, and this
+          // region's log must not carry it (RegionPublisher refuses it). Refusing the send made the client retry
+          // it forever.
+          return Future.succeededFuture(stored.copy().put("created", false));
+        }
         // Acknowledged only once in the region's replication log too (a retry publishes again: applies are
         // idempotent), so an acknowledged message always reaches the other regions.
-        JsonObject stored = result.message().toJson();
         return vertx.eventBus().request(Addresses.REPLICATE_MESSAGE, stored).map(replicated -> {
           republisher.confirmed(result.message());
           return stored.copy().put("created", result.created());
