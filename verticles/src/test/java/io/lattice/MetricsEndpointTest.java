@@ -2,7 +2,6 @@ package io.lattice;
 
 import io.lattice.e2e.support.Frames;
 import io.lattice.e2e.support.TestClient;
-import io.lattice.kafka.EmbeddedKafka;
 import io.lattice.metrics.LatticeMetrics;
 import io.lattice.store.TestVertx;
 import io.vertx.core.Future;
@@ -57,53 +56,23 @@ class MetricsEndpointTest {
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern DASHBOARD_METRIC = Pattern.compile("\\b(?:lattice|jvm|process|system)_[a-z0-9_]+");
 
-  private static Vertx brokers;
-  private static Path dir;
-  private static EmbeddedKafka usKafka;
-  private static EmbeddedKafka euKafka;
+  private static TwoRegions mesh;
   private static InProcessNode us;
   private static InProcessNode eu;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("lattice-metrics");
-    brokers = Vertx.vertx();
-    Future<EmbeddedKafka> usStarted = EmbeddedKafka.start(brokers, dir.resolve("us-east"));
-    Future<EmbeddedKafka> euStarted = EmbeddedKafka.start(brokers, dir.resolve("eu-west"));
-    // Brokers take seconds to start, minutes on a loaded machine: a longer wait than TestVertx's.
-    usKafka = usStarted.toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
-    euKafka = euStarted.toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
     // Five new connections a second on us-east: low enough for the test to meet admission control.
-    us = InProcessNode.start(mesh("us-east", usKafka, "eu-west", euKafka)
-        .put("gateway", new JsonObject().put("maxNewConnectionsPerSecond", 5)), true);
-    eu = InProcessNode.start(mesh("eu-west", euKafka, "us-east", usKafka), true);
-  }
-
-  private static JsonObject mesh(String region, EmbeddedKafka own, String remote, EmbeddedKafka remoteKafka) {
-    return new JsonObject().put("region", region).put("kafka", new JsonObject().put("enabled", true)
-        .put("bootstrapServers", own.bootstrapServers()).put("partitions", 2)
-        .put("remotes", new JsonArray().add(new JsonObject().put("region", remote)
-            .put("bootstrapServers", remoteKafka.bootstrapServers()))));
+    mesh = TwoRegions.start("metrics", new JsonObject().put("gateway",
+        new JsonObject().put("maxNewConnectionsPerSecond", 5)), true);
+    us = mesh.us;
+    eu = mesh.eu;
   }
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {us, eu}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception ignored) {
-        // the other one still closes
-      }
-    }
-    for (EmbeddedKafka broker : new EmbeddedKafka[] {euKafka, usKafka}) {
-      if (broker != null) {
-        TestVertx.await(broker.stop());
-      }
-    }
-    if (brokers != null) {
-      TestVertx.await(brokers.close());
+    if (mesh != null) {
+      mesh.close();
     }
   }
 

@@ -2,19 +2,12 @@ package io.lattice;
 
 import io.lattice.e2e.support.Frames;
 import io.lattice.e2e.support.TestClient;
-import io.lattice.kafka.EmbeddedKafka;
 import io.lattice.store.TestVertx;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,45 +18,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * retried it forever: FaultScenariosIT saw 3 sends never acknowledged after a region kill.
  */
 class RetriedSendAcrossRegionsTest {
-  private static Vertx brokers;
-  private static EmbeddedKafka usKafka;
-  private static EmbeddedKafka euKafka;
+  private static TwoRegions mesh;
   private static InProcessNode us;
   private static InProcessNode eu;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("lattice-retried-send");
-    brokers = Vertx.vertx();
-    Future<EmbeddedKafka> usStarted = EmbeddedKafka.start(brokers, dir.resolve("us-east"));
-    Future<EmbeddedKafka> euStarted = EmbeddedKafka.start(brokers, dir.resolve("eu-west"));
-    usKafka = usStarted.toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
-    euKafka = euStarted.toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
-    us = InProcessNode.start(mesh("us-east", usKafka, "eu-west", euKafka), false);
-    eu = InProcessNode.start(mesh("eu-west", euKafka, "us-east", usKafka), false);
-  }
-
-  private static JsonObject mesh(String region, EmbeddedKafka own, String remote, EmbeddedKafka remoteKafka) {
-    return new JsonObject().put("region", region).put("kafka", new JsonObject().put("enabled", true)
-        .put("bootstrapServers", own.bootstrapServers()).put("partitions", 2)
-        .put("remotes", new JsonArray().add(new JsonObject().put("region", remote)
-            .put("bootstrapServers", remoteKafka.bootstrapServers()))));
+    mesh = TwoRegions.start("retried-send", new JsonObject(), false);
+    us = mesh.us;
+    eu = mesh.eu;
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    for (AutoCloseable node : new AutoCloseable[] {us, eu}) {
-      if (node != null) {
-        node.close();
-      }
-    }
-    for (EmbeddedKafka broker : new EmbeddedKafka[] {euKafka, usKafka}) {
-      if (broker != null) {
-        TestVertx.await(broker.stop());
-      }
-    }
-    if (brokers != null) {
-      TestVertx.await(brokers.close());
+  static void stop() {
+    if (mesh != null) {
+      mesh.close();
     }
   }
 
