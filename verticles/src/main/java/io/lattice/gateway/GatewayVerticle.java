@@ -58,6 +58,7 @@ public final class GatewayVerticle extends VerticleBase {
   private int heartbeatSeconds;
   private int outboxLimit;
   private int maxFrameBytes;
+  private boolean strictThreadMode;
 
   private final io.lattice.store.RateLimiter rateLimiter;
 
@@ -96,12 +97,14 @@ public final class GatewayVerticle extends VerticleBase {
     // abruptly (the unread bytes reset it before the client reads the close frame), while one over ours has been
     // read whole, so our 1009 close reaches the client cleanly.
     int hardLimit = Math.max(maxFrameBytes * 16, 1 << 20);
+    // Strict thread mode covers the WebSockets too (DirectWebSocketWrites): Vert.x 5.0.7 does not pass it to them.
+    strictThreadMode = conf.getBoolean("strictThreadMode", true);
     HttpServerOptions options = new HttpServerOptions().setHost(conf.getString("host", "127.0.0.1"))
         .setPort(conf.getInteger("port", 8081)).setMaxWebSocketFrameSize(hardLimit)
         .setMaxWebSocketMessageSize(hardLimit).setCompressionSupported(true)
         // Strict thread mode: every write happens on this verticle's event loop anyway, and it spares each
         // connection an outbound MPSC queue whose first chunk alone is 4 KiB (docs/performance.md, idle connections).
-        .setStrictThreadMode(conf.getBoolean("strictThreadMode", true))
+        .setStrictThreadMode(strictThreadMode)
         // permessage-deflate costs every socket that negotiates it (all browsers offer it) a zlib deflater and
         // inflater outside the heap, ~300 KiB, for frames of a few hundred bytes: off unless configured.
         .setPerMessageWebSocketCompressionSupported(conf.getBoolean("webSocketCompression", false))
@@ -220,6 +223,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void openWebSocket(ServerWebSocket ws, String userId) {
+    if (strictThreadMode) {
+      DirectWebSocketWrites.apply(ws);
+    }
     metrics.connected("ws");
     Connection connection = open(ClientSocket.of(ws), userId);
     ws.textMessageHandler(text -> {
