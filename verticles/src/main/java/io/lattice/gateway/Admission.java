@@ -71,13 +71,13 @@ final class Admission {
    * connection>}, see docs/protocol.md): the server cannot tell a failover from a first visit on its own.
    */
   void countReconnect(HttpServerRequest request) {
-    String reason = request.getParam("resume");
+    String reason = UpgradeQuery.param(request.uri(), "resume");
     if (reason == null) {
       return;
     }
     long downMs = -1;
     try {
-      String down = request.getParam("downMs");
+      String down = UpgradeQuery.param(request.uri(), "downMs");
       downMs = down == null ? -1 : Long.parseLong(down);
     } catch (NumberFormatException ignored) {
       // a reconnect without a usable duration still counts

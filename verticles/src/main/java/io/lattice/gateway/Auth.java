@@ -2,7 +2,6 @@ package io.lattice.gateway;
 
 import io.lattice.model.protocol.ErrorCode;
 import io.lattice.model.protocol.ProtocolException;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -78,42 +77,7 @@ final class Auth {
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return header.substring(7).trim();
     }
-    return queryParam(request.uri(), "token");
+    return UpgradeQuery.param(request.uri(), "token");
   }
 
-  /**
-   * The first value of a query parameter, decoded. Read from the URI rather than with {@code getParam}: that makes
-   * the request keep a decoded map of its parameters for as long as it lives, and an upgraded request lives as long
-   * as its WebSocket (a JWT in the query: ~0.5 KB per idle connection, docs/performance.md).
-   */
-  /** A malformed escape (a hostile or broken client) stays as sent: it then fails verification as any bad token. */
-  private static String decoded(String value) {
-    try {
-      return QueryStringDecoder.decodeComponent(value);
-    } catch (IllegalArgumentException malformed) {
-      return value;
-    }
-  }
-
-  static String queryParam(String uri, String name) {
-    int query = uri.indexOf('?');
-    if (query < 0) {
-      return null;
-    }
-    int end = uri.indexOf('#', query);
-    end = end < 0 ? uri.length() : end;
-    int start = query + 1;
-    while (start < end) {
-      int amp = uri.indexOf('&', start);
-      int stop = amp < 0 || amp > end ? end : amp;
-      int eq = uri.indexOf('=', start);
-      boolean hasValue = eq >= 0 && eq < stop;
-      int nameEnd = hasValue ? eq : stop;
-      if (nameEnd - start == name.length() && uri.startsWith(name, start)) {
-        return hasValue ? decoded(uri.substring(eq + 1, stop)) : "";
-      }
-      start = stop + 1;
-    }
-    return null;
-  }
 }

@@ -11,32 +11,32 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
-/** The token read from the upgrade URI agrees with the full query-string decoder Vert.x's getParam uses. */
-class AuthQueryParamTest {
+/** Parameters read from the upgrade URI agree with the full query-string decoder Vert.x's getParam uses. */
+class UpgradeQueryTest {
 
   @Test
   void should_find_the_token_wherever_it_sits_in_the_query() {
-    assertThat(Auth.queryParam("/ws?token=abc", "token")).isEqualTo("abc");
-    assertThat(Auth.queryParam("/ws?x=1&token=a.b-c_d&y=2", "token")).isEqualTo("a.b-c_d");
-    assertThat(Auth.queryParam("/ws?tokens=1&xtoken=2&token=3", "token")).isEqualTo("3");
-    assertThat(Auth.queryParam("/ws?token=a%2Bb%20c", "token")).isEqualTo("a+b c");
-    assertThat(Auth.queryParam("/ws?token=first&token=second", "token")).isEqualTo("first");
+    assertThat(UpgradeQuery.param("/ws?token=abc", "token")).isEqualTo("abc");
+    assertThat(UpgradeQuery.param("/ws?x=1&token=a.b-c_d&y=2", "token")).isEqualTo("a.b-c_d");
+    assertThat(UpgradeQuery.param("/ws?tokens=1&xtoken=2&token=3", "token")).isEqualTo("3");
+    assertThat(UpgradeQuery.param("/ws?token=a%2Bb%20c", "token")).isEqualTo("a+b c");
+    assertThat(UpgradeQuery.param("/ws?token=first&token=second", "token")).isEqualTo("first");
   }
 
   @Test
   void should_tell_a_missing_token_from_an_empty_one() {
-    assertThat(Auth.queryParam("/ws", "token")).isNull();
-    assertThat(Auth.queryParam("/ws?", "token")).isNull();
-    assertThat(Auth.queryParam("/ws?other=1", "token")).isNull();
-    assertThat(Auth.queryParam("/ws?x=1#token=2", "token")).isNull();
-    assertThat(Auth.queryParam("/ws?token=", "token")).isEmpty();
-    assertThat(Auth.queryParam("/ws?token", "token")).isEmpty();
+    assertThat(UpgradeQuery.param("/ws", "token")).isNull();
+    assertThat(UpgradeQuery.param("/ws?", "token")).isNull();
+    assertThat(UpgradeQuery.param("/ws?other=1", "token")).isNull();
+    assertThat(UpgradeQuery.param("/ws?x=1#token=2", "token")).isNull();
+    assertThat(UpgradeQuery.param("/ws?token=", "token")).isEmpty();
+    assertThat(UpgradeQuery.param("/ws?token", "token")).isEmpty();
   }
 
   @Property(tries = 500)
   void should_agree_with_the_query_string_decoder(@ForAll("queries") String query) {
     String uri = "/ws?" + query;
-    String actual = Auth.queryParam(uri, "token");
+    String actual = UpgradeQuery.param(uri, "token");
     List<String> expected;
     try {
       expected = new QueryStringDecoder(uri).parameters().get("token");
@@ -52,8 +52,8 @@ class AuthQueryParamTest {
 
   @Test
   void should_pass_a_malformed_escape_through_for_verification_to_refuse() {
-    assertThat(Auth.queryParam("/ws?token=%", "token")).isEqualTo("%");
-    assertThat(Auth.queryParam("/ws?token=ab%zz", "token")).isEqualTo("ab%zz");
+    assertThat(UpgradeQuery.param("/ws?token=%", "token")).isEqualTo("%");
+    assertThat(UpgradeQuery.param("/ws?token=ab%zz", "token")).isEqualTo("ab%zz");
   }
 
   @Provide
