@@ -37,7 +37,7 @@ public final class HazelcastSessionDirectory implements SessionDirectory {
   public static final String MAP_NAME = "lattice.sessions";
 
   private final Vertx vertx;
-  private final IMap<String, SessionNodes> map;
+  private final IMap<String, String> map;
   private final Clock clock;
 
   public HazelcastSessionDirectory(Vertx vertx, HazelcastInstance hz, Clock clock) {
@@ -78,7 +78,7 @@ public final class HazelcastSessionDirectory implements SessionDirectory {
     // Plain reads, one per user in parallel: cheaper than a read-only entry processor (no processor to serialize,
     // no partition-thread hop) and expiry is filtered here against the injected clock.
     List<String> users = List.copyOf(new LinkedHashSet<>(userIds));
-    List<Future<SessionProcessors.SessionNodes>> reads = new ArrayList<>(users.size());
+    List<Future<String>> reads = new ArrayList<>(users.size());
     for (String user : users) {
       reads.add(HazelcastSupport.onCaller(vertx, map.getAsync(user)));
     }
@@ -86,7 +86,7 @@ public final class HazelcastSessionDirectory implements SessionDirectory {
       long now = clock.millis();
       Map<String, Set<String>> result = new HashMap<>();
       for (int i = 0; i < users.size(); i++) {
-        SessionProcessors.SessionNodes nodes = all.resultAt(i);
+        SessionNodes nodes = SessionNodes.decode(all.resultAt(i));
         result.put(users.get(i), nodes == null ? Set.of() : Set.copyOf(nodes.liveNodes(now)));
       }
       return result;

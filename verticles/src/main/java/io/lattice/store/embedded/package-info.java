@@ -50,7 +50,8 @@
  * <h2>Hazelcast maps</h2>
  * <ul>
  *   <li>{@value io.lattice.store.embedded.HazelcastSessionDirectory#MAP_NAME}: user id to
- *       {@code SessionNodes} (node id to expiry epoch ms).</li>
+ *       {@code SessionNodes} (node id to expiry epoch ms), stored as text: one {@code "<expiresAt> <nodeId>"} line
+ *       per node (Hazelcast's string serializer, not Java serialization: every delivery reads these).</li>
  *   <li>{@value io.lattice.store.embedded.HazelcastPresenceStore#MAP_NAME}: user id to
  *       {@link io.lattice.store.embedded.PresenceRecord} (this region's node reports {count, expiry} per region
  *       and node, plus every region's slot {count, version, expiry}).</li>

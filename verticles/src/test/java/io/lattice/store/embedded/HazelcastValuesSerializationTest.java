@@ -2,6 +2,14 @@ package io.lattice.store.embedded;
 
 import io.lattice.store.embedded.PresenceRecord.Slot;
 import io.lattice.store.embedded.SessionProcessors.SessionNodes;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -42,7 +50,7 @@ class HazelcastValuesSerializationTest {
     HashMap<String, Slot> slots = new HashMap<>(Map.of("eu-west", new Slot(2, 5, 1000)));
     List<Object> values = List.of(
         new SessionProcessors.Put("node-1", 10, 5), new SessionProcessors.Remove("node-1", 5),
-        new SessionProcessors.Read(5), new SessionNodes(Map.of("node-1", 10L)),
+        new SessionProcessors.Read(5),
         new PresenceProcessors.Report("us-east", "node-1", 2, 10, 5),
         new PresenceProcessors.Refresh("us-east", "node-1", 10, 5),
         new PresenceProcessors.RemoveNode("us-east", "node-1", 5),
@@ -50,6 +58,26 @@ class HazelcastValuesSerializationTest {
     for (Object value : values) {
       assertThat(roundTrip(value)).isEqualTo(value);
     }
+  }
+
+  /** Session entries are stored as text: any node ids (no line breaks) and expiries come back as written. */
+  @Property(tries = 300)
+  void sessionNodesSurviveTheirTextEncoding(
+      @ForAll @Size(max = 5) Map<@From("nodeIds") String, @LongRange(min = Long.MIN_VALUE) Long> expiries) {
+    SessionNodes nodes = new SessionNodes(expiries);
+    assertThat(SessionNodes.decode(nodes.encode())).isEqualTo(nodes);
+  }
+
+  @Provide
+  Arbitrary<String> nodeIds() {
+    return Arbitraries.strings().ofMinLength(1).ofMaxLength(40).excludeChars('\n', '\r')
+        .withCharRange(' ', '~').withChars("é漢");
+  }
+
+  @Test
+  void anAbsentSessionEntryDecodesToNull() {
+    assertThat(SessionNodes.decode(null)).isNull();
+    assertThat(SessionNodes.decode("17 us-east-n1 with space").expiries()).isEqualTo(Map.of("us-east-n1 with space", 17L));
   }
 
   @Test
