@@ -7,6 +7,7 @@ import io.lattice.store.ConversationStore;
 import io.lattice.store.MessageStore;
 import io.lattice.store.PresenceStore;
 import io.lattice.store.ReceiptStore;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -36,11 +37,12 @@ import java.util.Map;
  * <p>Per remote region, a poll loop: poll a batch (at most {@code maxPollRecords}), apply its records one at a time
  * in partition order (conversation snapshots first, then messages, receipts, presence: a message's conversation is
  * created before the message whenever both are in the batch, but a message whose conversation is unknown is stored
- * anyway), then commit the next offset of every partition of the batch. Nothing is polled while a batch is being
- * applied (the loop is the backpressure). If any apply or the commit fails, nothing more is committed: the consumer
- * seeks back to the first offset of the batch in each partition and retries after an exponential backoff (100 ms to
- * 10 s); the re-applied records are no-ops where they had succeeded. Records are therefore applied at least once and,
- * by idempotence, take effect once.
+ * anyway), then remember the next offset of every partition of the batch, and commit what was applied once the last
+ * commit is {@code commitIntervalMs} old (and at stop). Nothing is polled while a batch is being applied (the loop is
+ * the backpressure). If any apply fails, the consumer seeks back to the first offset of the batch in each partition
+ * and retries after an exponential backoff (100 ms to 10 s); the re-applied records are no-ops where they had
+ * succeeded. A failed commit keeps its offsets for the next one. Records are therefore applied at least once (after a
+ * crash or a rebalance, again from the last commit) and, by idempotence, take effect once.
  *
  * <p>Records whose source region is this region are ignored (a region never republishes what it received, but a
  * mis-wired publisher must not loop data back). A record whose value cannot be decoded is logged and skipped
@@ -49,8 +51,8 @@ import java.util.Map;
  * <p>A message is published locally on {@link Addresses#REPLICATED_MESSAGE} (delivered to this region's
  * connections) by the first of its copies to win its {@link DeliveryClaims claim}, once per message in the region.
  *
- * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (1000: a remote link commits
- * through the WAN once per batch, so the batch size bounds its throughput near maxPollRecords per two round trips),
+ * <p>Config (all optional): {@code pollTimeoutMs} (500), {@code maxPollRecords} (1000),
+ * {@code commitIntervalMs} (5000: a remote link's commit is a WAN round trip during which nothing is fetched),
  * {@code retryBaseMs} (100),
  * {@code retryMaxMs} (10000), {@code consumer} (a JSON object of Kafka consumer settings overriding the defaults,
  * e.g. {@code session.timeout.ms} (10000 here), except group id, auto commit and deserializers).
@@ -84,6 +86,9 @@ public final class BridgeVerticle extends VerticleBase {
   private RecordApplier applier;
   private BridgeMetrics metrics;
   private volatile long lastAppliedAt;
+  private long commitIntervalMs;
+  private volatile long commits;
+  private volatile long recordsSettled;
   private final String clientSuffix = Long.toHexString(System.nanoTime() & 0xffffff);
 
   public BridgeVerticle(String localRegion, List<RemoteRegion> remotes, MessageStore messages,
@@ -133,6 +138,16 @@ public final class BridgeVerticle extends VerticleBase {
     return applier == null ? 0 : applier.applied.get();
   }
 
+  /** Offset commits made, all links together. */
+  public long commits() {
+    return commits;
+  }
+
+  /** Records of batches that were applied and then committed or left for a later commit (all links). */
+  public long recordsSettled() {
+    return recordsSettled;
+  }
+
   /** Records skipped: malformed, or originated by this region. */
   public long recordsSkipped() {
     return applier == null ? 0 : applier.skipped.get();
@@ -143,7 +158,7 @@ public final class BridgeVerticle extends VerticleBase {
     return applier == null ? 0 : applier.notified.get();
   }
 
-  /** When (this verticle's clock) the last batch was applied and committed; 0 if none yet. */
+  /** When (this verticle's clock) the last batch was applied; 0 if none yet. */
   public long lastAppliedAt() {
     return lastAppliedAt;
   }
@@ -157,6 +172,7 @@ public final class BridgeVerticle extends VerticleBase {
     Map<String, String> overrides = new HashMap<>();
     config.getJsonObject("consumer", new JsonObject()).forEach(e -> overrides.put(e.getKey(), String.valueOf(e.getValue())));
     int maxPollRecords = config.getInteger("maxPollRecords", 1000);
+    commitIntervalMs = config.getLong("commitIntervalMs", 5_000L);
     metrics = new BridgeMetrics(localRegion, config.getString("node", "n1"));
     applier = new RecordApplier(vertx, localRegion, messages, conversations, receipts, presence, claims, metrics,
         clock);
@@ -222,6 +238,8 @@ public final class BridgeVerticle extends VerticleBase {
     private boolean busy;
     private long retryTimer = -1;
     private int failures;
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private long lastCommitAt;
 
     Link(Source remote, KafkaConsumer<String, String> consumer, Duration pollTimeout, long retryBase,
          long retryMax) {
@@ -243,7 +261,7 @@ public final class BridgeVerticle extends VerticleBase {
       });
     }
 
-    /** Lets the batch in progress finish (applied and committed, or failed), then closes the consumer. */
+    /** Lets the batch in progress finish, commits what was applied (best effort), then closes the consumer. */
     Future<Void> stop() {
       stopping = true;
       if (!busy) {
@@ -254,7 +272,7 @@ public final class BridgeVerticle extends VerticleBase {
         idle.tryComplete();
       }
       metrics.remove(lag);
-      return idle.future().compose(v -> consumer.close())
+      return idle.future().compose(v -> commitIfDue(true).otherwiseEmpty()).compose(v -> consumer.close())
           .onSuccess(v -> LOG.info("Bridge {} <- {} stopped", localRegion, remote.name()));
     }
 
@@ -273,7 +291,7 @@ public final class BridgeVerticle extends VerticleBase {
         }
         KafkaConsumerRecords<String, String> records = polled.result();
         if (records.isEmpty()) {
-          cycle();
+          commitIfDue(false).onComplete(committed -> afterCommit(committed));
           return;
         }
         Map<TopicPartition, List<KafkaConsumerRecord<String, String>>> byPartition = byPartition(records);
@@ -285,19 +303,51 @@ public final class BridgeVerticle extends VerticleBase {
         });
         List<KafkaConsumerRecord<String, String>> ordered = new ArrayList<>(records.size());
         byPartition.values().forEach(ordered::addAll);
-        applier.applyAll(remote.name(), ordered.iterator())
-            .compose(v -> consumer.commit(next))
-            .onComplete(done -> {
-              if (done.succeeded()) {
-                failures = 0;
-                observed(applier.takeMaxLamport());
-                lastAppliedAt = clock.millis();
-                cycle();
-              } else {
-                retryLater(done.cause(), firstOffsets);
-              }
-            });
+        applier.applyAll(remote.name(), ordered.iterator()).onComplete(applied -> {
+          if (applied.failed()) {
+            retryLater(applied.cause(), firstOffsets);
+            return;
+          }
+          failures = 0;
+          uncommitted.putAll(next);
+          observed(applier.takeMaxLamport());
+          lastAppliedAt = clock.millis();
+          commitIfDue(false).onComplete(committed -> {
+            recordsSettled += records.size();
+            afterCommit(committed);
+          });
+        });
       });
+    }
+
+    /**
+     * Commits what was applied when the last commit is {@code commitIntervalMs} old (or when forced, at stop). A
+     * remote link's commit is a round trip through the WAN on the consumer's only thread, and nothing is fetched
+     * meanwhile: committing after every batch held back every record that arrived during it (docs/performance.md,
+     * cross-region). Records applied since the last commit are applied again after a crash or a rebalance, which the
+     * idempotent applies make harmless.
+     */
+    private Future<Void> commitIfDue(boolean force) {
+      long now = clock.millis();
+      if (uncommitted.isEmpty() || (!force && now - lastCommitAt < commitIntervalMs)) {
+        return Future.succeededFuture();
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
+      return consumer.commit(offsets).<Void>map(committed -> {
+        lastCommitAt = now;
+        commits++;
+        offsets.forEach(uncommitted::remove);
+        return null;
+      });
+    }
+
+    /** A failed commit keeps its offsets for the next one; the records are applied, so nothing is rewound. */
+    private void afterCommit(AsyncResult<Void> committed) {
+      if (committed.succeeded()) {
+        cycle();
+      } else {
+        retryLater(committed.cause(), Map.of());
+      }
     }
 
     /** Rewinds every partition of the failed batch to its first record, then polls again after a backoff. */

@@ -287,6 +287,38 @@ class BridgeVerticleTest {
   }
 
   /**
+   * A remote link commits through the WAN, and nothing is fetched during a commit: it commits what it applied at most
+   * once per {@code commitIntervalMs}, and everything at stop.
+   */
+  @Test
+  void should_commit_at_most_once_per_interval_and_everything_at_stop() throws Exception {
+    long now = clock.millis();
+    List<Future<?>> acks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      acks.add(usPublisher.publishMessage(new Message("m-" + i, "g-one", "alice", "hi", null, now + i, i + 1, US, i + 1)));
+    }
+    await(Future.all(acks));
+    BridgeVerticle bridge = bridge();
+    String id = deploy(bridge, new JsonObject().put("commitIntervalMs", 600_000));
+    eventually("first 10 settled", () -> bridge.recordsSettled() == 10);
+    long firstCommitted = sum(committedOffsets(), Topics.MESSAGE_SENT);
+    assertThat(bridge.commits()).as("only the first batch committed").isEqualTo(1);
+
+    acks.clear();
+    for (int i = 10; i < 20; i++) {
+      acks.add(usPublisher.publishMessage(new Message("m-" + i, "g-one", "alice", "hi", null, now + i, i + 1, US, i + 1)));
+    }
+    await(Future.all(acks));
+    eventually("20 settled", () -> bridge.recordsSettled() == 20);
+    assertThat(bridge.commits()).as("no commit before the interval").isEqualTo(1);
+    assertThat(sum(committedOffsets(), Topics.MESSAGE_SENT)).isEqualTo(firstCommitted).isLessThan(20);
+    assertThat(notifications).hasSize(20);
+
+    await(vertx.undeploy(id));
+    assertThat(sum(committedOffsets(), Topics.MESSAGE_SENT)).as("committed at stop").isEqualTo(20);
+  }
+
+  /**
    * The live path: us-east pushes targeted traffic into eu-west's own cluster; eu-west's bridge applies what is
    * addressed to it (the conversation first, then the messages, each delivered here once even when pushed twice and
    * also pulled by the durable path), delivers frames to local users only, and ignores traffic for other regions.
