@@ -70,9 +70,13 @@ class BenchSmokeIT {
     Path reports = Files.createTempDirectory("bench-smoke-");
 
     JsonObject direct = bench(reports.resolve("direct"), "direct", "--pairs", "6", "--rate", "60",
-        "--duration", "3");
+        "--duration", "3", "--warmup", "1");
     assertExactlyOnce(direct);
     assertThat(direct.getLong("delivered")).isEqualTo(direct.getLong("sent"));
+    JsonObject deliver = new JsonObject(Files.readString(reports.resolve("direct/report.json")))
+        .getJsonObject("latencies").getJsonObject("send->deliver");
+    assertThat(deliver.getJsonObject("steady").getLong("count")).as("the first second's sends left out")
+        .isPositive().isLessThan(deliver.getLong("count"));
 
     JsonObject group = bench(reports.resolve("group"), "group", "--members", "9", "--rate", "6", "--duration", "3");
     assertExactlyOnce(group);

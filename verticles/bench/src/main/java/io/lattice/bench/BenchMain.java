@@ -64,7 +64,7 @@ public final class BenchMain {
     String reportDir = args.string("report", null);
     Duration timeout = Duration.ofSeconds(args.integer("timeout", 120));
     long scrapeMs = args.integer("scrape-ms", 2000);
-    Stats stats = new Stats();
+    Stats stats = new Stats(args.decimal("warmup", 0));
     JsonObject out = new JsonObject().put("scenario", scenario).put("startedAt", Instant.now().toString())
         .put("options", new JsonObject(new java.util.LinkedHashMap<>(args.given())))
         .put("host", new JsonObject().put("cores", Runtime.getRuntime().availableProcessors())

@@ -49,6 +49,12 @@ final class Report {
         }
         s.append(String.format("  %-34s %8d %8.2f %8.2f %8.2f %8.2f %8.2f%n", e.getKey(), l.getLong("count"),
             l.getDouble("p50"), l.getDouble("p90"), l.getDouble("p99"), l.getDouble("p999"), l.getDouble("max")));
+        JsonObject steady = l.getJsonObject("steady");
+        if (steady != null && steady.getLong("count", 0L) > 0) {
+          s.append(String.format("  %-34s %8d %8.2f %8.2f %8.2f %8.2f %8.2f%n", "  after " + steady.getDouble("warmupSeconds")
+                  + " s warm-up", steady.getLong("count"), steady.getDouble("p50"), steady.getDouble("p90"),
+              steady.getDouble("p99"), steady.getDouble("p999"), steady.getDouble("max")));
+        }
       }
     }
     JsonObject counters = out.getJsonObject("counters", new JsonObject());
@@ -142,7 +148,8 @@ final class Report {
         h+='<div class="grid">'+lineChart('p99 send\\u2192deliver per step',[{name:'p99 ms',points:R.steps.map(s=>[s.rate,s.p99])},{name:'p50 ms',points:R.steps.map(s=>[s.rate,s.p50])}],{x:'msg/s',y:'ms'})+
           lineChart('achieved vs target rate',[{name:'achieved',points:R.steps.map(s=>[s.rate,s.achieved])},{name:'target',points:R.steps.map(s=>[s.rate,s.rate])}],{x:'target msg/s',y:'msg/s'})+'</div>';}
       const lat=D.latencies||{};const names=Object.keys(lat).filter(n=>lat[n].count>0);
-      if(names.length){h+='<h2>Latency (ms)</h2>'+table(names.map(n=>Object.assign({name:n},lat[n])),['name','count','p50','p90','p99','p999','max','mean']);
+      const rows=names.flatMap(n=>[Object.assign({name:n},lat[n])].concat(lat[n].steady&&lat[n].steady.count>0?[Object.assign({},lat[n].steady,{name:n+' (after '+lat[n].steady.warmupSeconds+' s warm-up)'})]:[]));
+      if(names.length){h+='<h2>Latency (ms)</h2>'+table(rows,['name','count','p50','p90','p99','p999','max','mean']);
         h+='<div class="grid">';
         for(const n of names){const l=lat[n];h+=barChart(n+': histogram (count per bucket, upper bound ms)',l.buckets||[],{x:'ms',y:'count'});
           h+=lineChart(n+': percentiles over time',['p50','p90','p99','max'].map(p=>({name:p,points:(l.series||[]).filter(r=>r.count>0).map(r=>[r.t,r[p]])})),{y:'ms'});}

@@ -27,10 +27,35 @@ final class Stats {
   private final Map<String, LongSupplier> gauges = new ConcurrentSkipListMap<>();
   private final JsonArray counterSeries = new JsonArray();
   private final Map<String, Long> lastCounters = new ConcurrentHashMap<>();
+  private final double warmupSeconds;
+  private volatile long steadyFromNanos = Long.MAX_VALUE;
+
+  Stats() {
+    this(0);
+  }
+
+  /**
+   * {@code warmupSeconds} > 0: latencies of what was sent in the first seconds of the load are also left out of a
+   * second, "steady" summary (a freshly started JVM compiles its hot paths then, and a scenario's first seconds carry
+   * its set-up's garbage), so a report shows the run with and without them.
+   */
+  Stats(double warmupSeconds) {
+    this.warmupSeconds = warmupSeconds;
+  }
+
+  /** The load loop began now: the steady summary takes what is sent from the end of the warm-up on. */
+  void loadStarted(long startNanos) {
+    if (warmupSeconds > 0 && steadyFromNanos == Long.MAX_VALUE) {
+      steadyFromNanos = startNanos + (long) (warmupSeconds * 1e9);
+    }
+  }
 
   static final class Latency {
     final Recorder recorder = new Recorder(HIGHEST_US, 3);
     final Histogram total = new Histogram(HIGHEST_US, 3);
+    /** Only what was sent after the warm-up (see {@link #loadStarted}). */
+    final Recorder steadyRecorder = new Recorder(HIGHEST_US, 3);
+    final Histogram steady = new Histogram(HIGHEST_US, 3);
     final JsonArray series = new JsonArray();
     private Histogram interval;
 
@@ -50,8 +75,12 @@ final class Stats {
   }
 
   void record(String name, long nanos) {
-    latencies.computeIfAbsent(name, n -> new Latency()).recorder.recordValue(
-        Math.max(0, Math.min(HIGHEST_US, nanos / 1_000)));
+    Latency l = latencies.computeIfAbsent(name, n -> new Latency());
+    long micros = Math.max(0, Math.min(HIGHEST_US, nanos / 1_000));
+    l.recorder.recordValue(micros);
+    if (System.nanoTime() - nanos >= steadyFromNanos) {
+      l.steadyRecorder.recordValue(micros);
+    }
   }
 
   void count(String name) {
@@ -83,6 +112,7 @@ final class Stats {
         Histogram h = l.recorder.getIntervalHistogram();
         l.interval = h;
         l.total.add(h);
+        l.steady.add(l.steadyRecorder.getIntervalHistogram());
         l.series.add(new JsonObject().put("t", t).put("count", h.getTotalCount())
             .put("p50", ms(h.getValueAtPercentile(50))).put("p90", ms(h.getValueAtPercentile(90)))
             .put("p99", ms(h.getValueAtPercentile(99))).put("max", ms(h.getMaxValue())));
@@ -132,7 +162,11 @@ final class Stats {
     JsonObject lat = new JsonObject();
     latencies.forEach((name, l) -> {
       synchronized (l) {
-        lat.put(name, summary(l.total).put("series", l.series.copy()));
+        JsonObject summary = summary(l.total).put("series", l.series.copy());
+        if (warmupSeconds > 0) {
+          summary.put("steady", summary(l.steady).put("warmupSeconds", warmupSeconds));
+        }
+        lat.put(name, summary);
       }
     });
     JsonObject totals = new JsonObject();

@@ -105,6 +105,7 @@ final class Traffic {
   void pace(DoubleUnaryOperator rate, double seconds, long max, int maxInFlight, BooleanSupplier stop,
             LongConsumer sendOne) {
     long start = System.nanoTime();
+    stats.loadStarted(start);
     long last = start;
     double credit = 0;
     long issued = 0;
