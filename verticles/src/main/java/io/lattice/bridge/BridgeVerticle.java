@@ -251,6 +251,9 @@ public final class BridgeVerticle extends VerticleBase {
       // The live link reads what every other region pushed here: its lag is not one source region's.
       lag = metrics.lag(remote.path().equals("live") ? "all" : remote.name(), remote.path(), consumer.unwrap());
       consumer.exceptionHandler(e -> LOG.warn("Bridge {} <- {}: consumer error", localRegion, remote.name(), e));
+      // Offsets applied but not committed yet belong to the partition's next owner now: it starts from the last
+      // commit and applies them again (idempotently); committing them later would only move its offsets backwards.
+      consumer.partitionsRevokedHandler(revoked -> revoked.forEach(tp -> uncommitted.remove(tp)));
     }
 
     Future<Void> start() {
