@@ -89,8 +89,12 @@ class WebClientRegionFailoverIT {
     mesh.kill(HOME);
     a.send("a4 right after the kill");
     expected.add("a4 right after the kill");
-    String a4ClientMsgId = a.await(d -> ownMessage(a, "a4 right after the kill"))
-        .getAttribute("data-client-msg-id");
+    // Read inside the wait: the page re-renders its list as acks and receipts arrive, so an element found a moment
+    // ago can be stale by the time it is read (a CI run failed so).
+    String a4ClientMsgId = a.await(d -> {
+      WebElement own = ownMessage(a, "a4 right after the kill");
+      return own == null ? null : own.getAttribute("data-client-msg-id");
+    });
     assertThat(a4ClientMsgId).isNotBlank();
 
     // The page finds another region by itself and says so.
@@ -112,9 +116,14 @@ class WebClientRegionFailoverIT {
     a.awaitMessage("b2 after the move");
     b.awaitMessage("a5 after the move");
     b.awaitMessage("a4 right after the kill");
-    WebElement a4 = a.awaitOwnMessage("a4 right after the kill", "sent", "delivered", "read");
-    assertThat(a4.getAttribute("data-client-msg-id")).isEqualTo(a4ClientMsgId);
-    assertThat(a4.getAttribute("data-message-id")).isNotBlank();
+    a.awaitOwnMessage("a4 right after the kill", "sent", "delivered", "read");
+    List<String> a4Ids = a.await(d -> {
+      WebElement own = ownMessage(a, "a4 right after the kill");
+      return own == null ? null : java.util.Arrays.asList(own.getAttribute("data-client-msg-id"),
+          own.getAttribute("data-message-id"));
+    });
+    assertThat(a4Ids.get(0)).isEqualTo(a4ClientMsgId);
+    assertThat(a4Ids.get(1)).isNotBlank();
 
     // us-east comes back (what it acknowledged but had not handed over reaches the others); nobody moves back.
     mesh.restart(HOME);
